@@ -1,0 +1,1 @@
+"""Polyphonic note transcription (Basic Pitch on onnxruntime)."""

@@ -1,0 +1,1 @@
+"""Monophonic f0 tracking (torchfcpe, torchcrepe)."""

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs the whole test suite with what it needs: an offscreen Qt platform and a PulseAudio null sink as
+# virtual microphone/speaker (see tests/live). Extra arguments go to pytest.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+VENV=${VENV:-.venv}
+export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
+export PYTHONUNBUFFERED=1
+source scripts/virtual_audio.sh
+start_virtual_audio || echo "warning: no virtual audio device; live/playback tests will be skipped"
+"$VENV/bin/python" -m pytest -ra -p no:cacheprovider "$@"
+rc=$?
+stop_virtual_audio
+exit $rc

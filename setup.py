@@ -1,0 +1,19 @@
+"""Packages and built-in plugin entry points are computed from the tree, so adding a plugin folder is enough."""
+
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+HERE = Path(__file__).parent
+plugin_pkgs = find_packages(str(HERE / "plugins"))
+builtin_plugins = sorted(p for p in plugin_pkgs if "." not in p and (HERE / "plugins" / p / "manifest.py").exists())
+
+setup(
+    packages=find_packages(include=["workbench", "workbench.*"])
+    + ["workbench_plugins"] + [f"workbench_plugins.{p}" for p in plugin_pkgs],
+    package_dir={"workbench_plugins": "plugins"},
+    entry_points={
+        "console_scripts": ["workbench = workbench.cli:main"],
+        "workbench.plugins": [f"{p} = workbench_plugins.{p}.manifest:MANIFEST" for p in builtin_plugins],
+    },
+)

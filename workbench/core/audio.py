@@ -1,0 +1,85 @@
+"""The immutable audio buffer every part of the workbench passes around."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+
+def _frozen(samples: np.ndarray) -> np.ndarray:
+    arr = np.ascontiguousarray(samples, dtype=np.float32)
+    if arr.ndim == 1:
+        arr = arr[np.newaxis, :]
+    if arr.ndim != 2:
+        raise ValueError(f"audio samples must be (channels, samples), got shape {arr.shape}")
+    if arr is samples:  # never freeze the caller's own array behind their back
+        arr = arr.copy()
+    arr.setflags(write=False)
+    return arr
+
+
+@dataclass(frozen=True, eq=False)
+class AudioBuffer:
+    """float32 samples of shape (channels, samples) at ``sample_rate`` Hz; read-only once made.
+
+    Derived buffers (mono, resampled, sliced) are new objects; the original is never modified,
+    so it can be shared between the GUI thread and worker threads without locks.
+    """
+
+    samples: np.ndarray
+    sample_rate: int
+    source: Path | None = None
+    name: str = ""
+    warnings: tuple[str, ...] = field(default=())
+
+    def __post_init__(self):
+        object.__setattr__(self, "samples", _frozen(self.samples))
+        if not (isinstance(self.sample_rate, (int, np.integer)) and self.sample_rate > 0):
+            raise ValueError(f"sample rate must be a positive integer, got {self.sample_rate!r}")
+        object.__setattr__(self, "sample_rate", int(self.sample_rate))
+        if not self.name and self.source is not None:
+            object.__setattr__(self, "name", Path(self.source).stem)
+
+    @property
+    def channels(self) -> int:
+        return self.samples.shape[0]
+
+    @property
+    def num_samples(self) -> int:
+        return self.samples.shape[1]
+
+    @property
+    def duration(self) -> float:
+        """Length in seconds."""
+        return self.num_samples / self.sample_rate
+
+    def mono(self, sample_rate: int | None = None) -> "AudioBuffer":
+        """Mean of the channels, optionally resampled to ``sample_rate`` Hz."""
+        buf = self
+        if self.channels != 1:
+            buf = self._derive(self.samples.mean(axis=0, keepdims=True))
+        return buf.resample(sample_rate) if sample_rate else buf
+
+    def resample(self, sample_rate: int) -> "AudioBuffer":
+        """Band-limited resampling (polyphase) to ``sample_rate`` Hz."""
+        from .resample import resample_array
+
+        if sample_rate == self.sample_rate:
+            return self
+        return self._derive(resample_array(self.samples, self.sample_rate, sample_rate), sample_rate)
+
+    def slice(self, start: float, end: float) -> "AudioBuffer":
+        """The part between ``start`` and ``end`` seconds (clamped to the buffer)."""
+        a = max(0, min(self.num_samples, int(round(start * self.sample_rate))))
+        b = max(a, min(self.num_samples, int(round(end * self.sample_rate))))
+        return self._derive(self.samples[:, a:b])
+
+    def _derive(self, samples: np.ndarray, sample_rate: int | None = None) -> "AudioBuffer":
+        return AudioBuffer(samples, sample_rate or self.sample_rate, self.source, self.name, self.warnings)
+
+    @property
+    def mono_samples(self) -> np.ndarray:
+        """1-D float32 view of the mono mixdown at the buffer's own rate."""
+        return self.mono().samples[0]

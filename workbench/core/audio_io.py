@@ -1,0 +1,227 @@
+"""Reading and writing audio files into :class:`AudioBuffer`, with clear errors for bad input.
+
+soundfile (libsndfile) reads WAV/FLAC/OGG/MP3/AIFF; other containers (m4a, mp4, opus, webm...) go
+through PyAV's FFmpeg decoders. Every failure becomes an :class:`AudioLoadError` naming the file and
+the reason; recoverable problems (NaN samples, a truncated file) load with a warning instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from .audio import AudioBuffer
+from .errors import AudioLoadError, WorkbenchError
+
+log = logging.getLogger(__name__)
+
+MIN_SAMPLE_RATE = 1_000
+MAX_SAMPLE_RATE = 768_000
+MAX_CHANNELS = 64
+SOUNDFILE_EXTENSIONS = {".wav", ".wave", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff", ".aifc", ".au", ".caf", ".w64", ".rf64"}
+AUDIO_EXTENSIONS = SOUNDFILE_EXTENSIONS | {".m4a", ".mp4", ".aac", ".opus", ".webm", ".mkv", ".wma", ".mov"}
+SAVE_FORMATS = {".wav": ("WAV", "FLOAT"), ".flac": ("FLAC", "PCM_24"), ".ogg": ("OGG", "VORBIS")}
+
+
+def load_audio(path: str | os.PathLike) -> AudioBuffer:
+    """Load an audio file as float32 (channels, samples) at its own sample rate.
+
+    Raises :class:`AudioLoadError` with a readable reason for anything that is not usable audio.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise AudioLoadError(path, "the file does not exist")
+    if path.is_dir():
+        raise AudioLoadError(path, "this is a folder, not an audio file")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise AudioLoadError(path, f"the file cannot be read ({exc.strerror})") from exc
+    if size == 0:
+        raise AudioLoadError(path, "the file is empty (0 bytes)")
+
+    warnings: list[str] = []
+    try:
+        samples, rate = _read_with_soundfile(path, warnings)
+    except _NotSoundfile as sf_exc:
+        samples, rate = _read_with_pyav(path, sf_exc.reason)
+    _check_shape_and_rate(path, samples, rate)
+    samples = _sanitise(samples, warnings)
+    for w in warnings:
+        log.warning("%s: %s", path, w)
+    return AudioBuffer(samples, rate, source=path, warnings=tuple(warnings))
+
+
+class _NotSoundfile(Exception):
+    def __init__(self, reason: str):
+        self.reason = reason
+
+
+def _read_with_soundfile(path: Path, warnings: list[str]) -> tuple[np.ndarray, int]:
+    try:
+        info = sf.info(str(path))
+    except Exception as exc:  # libsndfile's messages vary by format; keep the gist
+        raise _NotSoundfile(_libsndfile_reason(exc)) from exc
+    rate = int(info.samplerate)
+    _check_rate_and_channels(path, rate, info.channels)
+    declared = _declared_wav_frames(path)
+    blocks, got = [], 0
+    try:
+        with sf.SoundFile(str(path)) as f:
+            for block in f.blocks(blocksize=1 << 18, dtype="float32", always_2d=True):
+                blocks.append(block.T.copy())
+                got += block.shape[0]
+    except Exception as exc:
+        if not blocks:
+            raise AudioLoadError(path, f"the audio data is corrupt ({_libsndfile_reason(exc)})") from exc
+        warnings.append(f"the file is damaged after {got / rate:.2f} s; loaded what could be decoded")
+    samples = np.concatenate(blocks, axis=1) if blocks else np.zeros((info.channels, 0), np.float32)
+    if declared is not None and declared > got:
+        warnings.append(
+            f"the file is truncated: its header announces {declared / rate:.2f} s, "
+            f"only {got / rate:.2f} s are present; loaded what is there"
+        )
+    return samples, rate
+
+
+def _read_with_pyav(path: Path, soundfile_reason: str) -> tuple[np.ndarray, int]:
+    try:
+        import av
+    except ImportError as exc:  # pragma: no cover - av ships with the workbench
+        raise AudioLoadError(path, f"unsupported format ({soundfile_reason})") from exc
+    try:
+        container = av.open(str(path))
+    except Exception as exc:
+        raise AudioLoadError(path, _unsupported_reason(path, soundfile_reason)) from exc
+    with container:
+        streams = container.streams.audio
+        if not streams:
+            raise AudioLoadError(path, "the file has no audio stream")
+        stream = streams[0]
+        rate = int(stream.rate or stream.codec_context.sample_rate or 0)
+        channels = int(stream.codec_context.channels or 0)
+        if rate:
+            _check_rate_and_channels(path, rate, channels or 1)
+        chunks = []
+        try:
+            for frame in container.decode(stream):
+                arr = frame.to_ndarray()
+                if frame.format.is_planar:
+                    arr = arr.reshape(len(frame.layout.channels), -1)
+                else:
+                    arr = arr.reshape(-1, len(frame.layout.channels)).T
+                chunks.append(_pcm_to_float(arr))
+                rate = rate or int(frame.sample_rate)
+        except Exception as exc:
+            if not chunks:
+                raise AudioLoadError(path, f"the audio data cannot be decoded ({exc})") from exc
+            log.warning("%s: decoding stopped early (%s)", path, exc)
+    if not chunks:
+        raise AudioLoadError(path, "the file contains no audio samples (zero length)")
+    return np.concatenate(chunks, axis=1), rate
+
+
+def _pcm_to_float(arr: np.ndarray) -> np.ndarray:
+    if np.issubdtype(arr.dtype, np.floating):
+        return arr.astype(np.float32)
+    info = np.iinfo(arr.dtype)
+    if info.min == 0:  # unsigned 8-bit
+        return ((arr.astype(np.float32) - 128.0) / 128.0).astype(np.float32)
+    return (arr.astype(np.float32) / float(-info.min)).astype(np.float32)
+
+
+def _check_rate_and_channels(path: Path, rate: int, channels: int) -> None:
+    if not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
+        raise AudioLoadError(
+            path, f"its sample rate of {rate} Hz is outside the supported {MIN_SAMPLE_RATE}-{MAX_SAMPLE_RATE} Hz"
+        )
+    if channels < 1:
+        raise AudioLoadError(path, "the file declares no audio channels")
+    if channels > MAX_CHANNELS:
+        raise AudioLoadError(path, f"it has {channels} channels; at most {MAX_CHANNELS} are supported")
+
+
+def _check_shape_and_rate(path: Path, samples: np.ndarray, rate: int) -> None:
+    _check_rate_and_channels(path, rate, samples.shape[0])
+    if samples.shape[1] == 0:
+        raise AudioLoadError(path, "the file contains no audio samples (zero length)")
+
+
+def _sanitise(samples: np.ndarray, warnings: list[str]) -> np.ndarray:
+    bad = ~np.isfinite(samples)
+    if bad.any():
+        count = int(bad.sum())
+        samples = np.where(bad, 0.0, samples).astype(np.float32)
+        warnings.append(f"{count} NaN/Inf sample(s) were replaced by silence")
+    return samples
+
+
+def _declared_wav_frames(path: Path) -> int | None:
+    """Frames announced by a RIFF/WAVE header, to detect truncated files (None if not plain WAV)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+            if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+                return None
+            block_align = None
+            while True:
+                chunk = f.read(8)
+                if len(chunk) < 8:
+                    return None
+                cid, csize = chunk[:4], int.from_bytes(chunk[4:], "little")
+                if cid == b"fmt ":
+                    fmt = f.read(csize)
+                    block_align = int.from_bytes(fmt[12:14], "little")
+                    if csize % 2:
+                        f.read(1)
+                elif cid == b"data":
+                    if not block_align or csize in (0, 0xFFFFFFFF):
+                        return None
+                    return csize // block_align
+                else:
+                    f.seek(csize + (csize % 2), os.SEEK_CUR)
+    except OSError:
+        return None
+
+
+def _libsndfile_reason(exc: Exception) -> str:
+    text = str(exc)
+    if "Error :" in text:
+        text = text.split("Error :", 1)[1]
+    return text.strip().rstrip(".") or type(exc).__name__
+
+
+def _unsupported_reason(path: Path, soundfile_reason: str) -> str:
+    ext = path.suffix.lower()
+    if ext in SOUNDFILE_EXTENSIONS:
+        return f"the header is corrupt or this is not a {ext[1:].upper()} file ({soundfile_reason})"
+    return f"unsupported or unrecognised format '{ext or 'no extension'}' ({soundfile_reason})"
+
+
+def save_audio(buffer: AudioBuffer | np.ndarray, path: str | os.PathLike, sample_rate: int | None = None) -> Path:
+    """Write WAV (32-bit float), FLAC (24-bit) or OGG atomically; the format follows the extension."""
+    path = Path(path)
+    if isinstance(buffer, AudioBuffer):
+        samples, rate = buffer.samples, buffer.sample_rate
+    else:
+        samples, rate = np.atleast_2d(np.asarray(buffer, np.float32)), int(sample_rate or 0)
+    ext = path.suffix.lower()
+    if ext not in SAVE_FORMATS:
+        raise WorkbenchError(f"Cannot save audio as '{ext}': choose one of {', '.join(sorted(SAVE_FORMATS))}")
+    fmt, subtype = SAVE_FORMATS[ext]
+    data = samples.T
+    if subtype != "FLOAT":
+        data = np.clip(data, -1.0, 1.0)
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        sf.write(str(tmp), data, rate, format=fmt, subtype=subtype)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path

@@ -1,0 +1,53 @@
+"""Splitting long signals into overlapping chunks so memory stays bounded, and joining results back."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class AudioChunk:
+    """A window of a signal. ``start``/``end`` are sample indices into the whole signal;
+    ``keep_start``/``keep_end`` mark the part this chunk is responsible for (overlaps split in the middle)."""
+
+    samples: np.ndarray
+    sample_rate: int
+    start: int
+    end: int
+    keep_start: int
+    keep_end: int
+    index: int
+    count: int
+
+    @property
+    def t0(self) -> float:
+        """Start time of the chunk in seconds."""
+        return self.start / self.sample_rate
+
+
+def iter_chunks(samples: np.ndarray, sample_rate: int, seconds: float, overlap: float) -> Iterator[AudioChunk]:
+    """Chunks of ``seconds`` s sharing ``overlap`` s with their neighbours (views, no copies).
+
+    Works on 1-D (samples,) or 2-D (channels, samples) arrays; the last axis is time.
+    """
+    n = samples.shape[-1]
+    size = max(1, int(round(seconds * sample_rate)))
+    ov = min(size - 1, max(0, int(round(overlap * sample_rate))))
+    hop = size - ov
+    count = 1 if n <= size else 1 + math.ceil((n - size) / hop)
+    for i in range(count):
+        start = i * hop
+        end = min(n, start + size)
+        keep_start = 0 if i == 0 else start + ov // 2
+        keep_end = n if i == count - 1 else start + hop + ov // 2
+        yield AudioChunk(samples[..., start:end], sample_rate, start, end, keep_start, keep_end, i, count)
+
+
+def keep_frames(times: np.ndarray, chunk: AudioChunk) -> np.ndarray:
+    """Boolean mask of frame times (seconds, whole-signal clock) that belong to ``chunk``'s kept part."""
+    a, b = chunk.keep_start / chunk.sample_rate, chunk.keep_end / chunk.sample_rate
+    return (times >= a) & (times < b)
