@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Builds the self-contained Linux bundle: dist/audio-workbench/ (one folder) + a .desktop entry and icon, then
+# runs the smoke test on it. Usage: installers/build_linux.sh [--no-smoke]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=${VENV:-.venv}
+"$VENV/bin/python" -m pip install -q "pyinstaller>=6.10"
+rm -rf build/pyinstaller dist/audio-workbench
+"$VENV/bin/pyinstaller" --noconfirm --log-level WARN --workpath build/pyinstaller --distpath dist installers/workbench.spec
+install -m 644 installers/audio-workbench.desktop dist/audio-workbench/audio-workbench.desktop
+install -m 644 resources/app/workbench.png dist/audio-workbench/workbench.png
+echo "bundle: dist/audio-workbench ($(du -sh dist/audio-workbench | cut -f1))"
+[ "${1:-}" = "--no-smoke" ] || bash installers/smoke_test.sh dist/audio-workbench
