@@ -18,7 +18,7 @@ start=$(date +%s.%N)
 QT_QPA_PLATFORM=offscreen WORKBENCH_EXIT_WHEN_SHOWN=1 timeout 120 "$EXE" "$tmp/tone.wav" 2>&1 | tee "$tmp/gui.txt"
 end=$(date +%s.%N)
 grep -q "window shown" "$tmp/gui.txt"
-echo "   process start to exit: $(echo "$end - $start" | bc) s"
+awk -v a="$start" -v b="$end" 'BEGIN {printf "   process start to exit: %.2f s\n", b - a}'
 
 echo "3. pitch through the bundled CLI"
 (cd "$tmp" && env -u PYTHONPATH "$OLDPWD/$EXE" analyze tone.wav --plugin pitch --out f0.csv)
