@@ -1,0 +1,140 @@
+"""Text tables: CSV for every layer type, tab-separated label/lab files, and NumPy ``.npz`` for matrices.
+
+Times are written in seconds with full float precision (shortest repr that reads back exactly).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+
+from ..audio import AudioBuffer
+from ..layers import Curve, Events, Matches, Matrix, Notes, Segments, Tags
+from .atomic import atomic_path, write_text
+
+
+def num(x) -> str:
+    """A float as the shortest text that reads back to the same value ('nan' for NaN)."""
+    return repr(float(x))
+
+
+def _one_line(text: str) -> str:
+    # Tab/line-separated formats cannot hold tabs or new lines inside a field.
+    return " ".join(str(text).split())
+
+
+def _write_csv(path: Path, header: list[str], rows) -> list[Path]:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+    return [write_text(path, buf.getvalue())]
+
+
+def _write_tsv(path: Path, rows) -> list[Path]:
+    return [write_text(path, "".join("\t".join(r) + "\n" for r in rows))]
+
+
+# ----- Curve --------------------------------------------------------------------------------------
+def curve_csv(layer: Curve, path: Path, audio: AudioBuffer | None = None) -> list[Path]:
+    """time_s,value[,confidence][,voiced] with a header row; voiced as 0/1."""
+    header, cols = ["time_s", "value"], [layer.times, layer.values]
+    if layer.confidence is not None and len(layer.confidence) == len(layer.times):
+        header.append("confidence")
+        cols.append(layer.confidence)
+    has_voiced = layer.voiced is not None and len(layer.voiced) == len(layer.times)
+    rows = []
+    for i in range(len(layer.times)):
+        row = [num(c[i]) for c in cols]
+        if has_voiced:
+            row.append("1" if layer.voiced[i] else "0")
+        rows.append(row)
+    if has_voiced:
+        header.append("voiced")
+    return _write_csv(path, header, rows)
+
+
+def curve_lab(layer: Curve, path: Path, audio: AudioBuffer | None = None) -> list[Path]:
+    """time<TAB>value per line, no header (Sonic Visualiser imports it as a time-value layer)."""
+    return _write_tsv(path, ([num(t), num(v)] for t, v in zip(layer.times, layer.values)))
+
+
+# ----- Notes --------------------------------------------------------------------------------------
+def notes_csv(layer: Notes, path: Path, audio: AudioBuffer | None = None) -> list[Path]:
+    """onset_s,offset_s,pitch_midi,velocity (pitch may be fractional)."""
+    rows = ([num(a), num(b), num(p), num(v)]
+            for a, b, p, v in zip(layer.onsets, layer.offsets, layer.pitches, layer.velocities))
+    return _write_csv(path, ["onset_s", "offset_s", "pitch_midi", "velocity"], rows)
+
+
+# ----- Events -------------------------------------------------------------------------------------
+def events_csv(layer: Events, path: Path, audio: AudioBuffer | None = None) -> list[Path]:
+    """start_s,end_s,label,confidence."""
+    rows = ([num(a), num(b), lab, num(c)]
+            for a, b, lab, c in zip(layer.starts, layer.ends, layer.labels, layer.confidences))
+    return _write_csv(path, ["start_s", "end_s", "label", "confidence"], rows)
+
+
+def events_labels(layer: Events, path: Path, audio: AudioBuffer | None = None) -> list[Path]:
+    """Audacity label track / .lab: start<TAB>end<TAB>label per line, no header."""
+    return _write_tsv(path, ([num(a), num(b), _one_line(lab)]
+                             for a, b, lab in zip(layer.starts, layer.ends, layer.labels)))
+
+
+# ----- Segments / Words ---------------------------------------------------------------------------
+def segments_csv(layer: Segments, path: Path, audio: AudioBuffer | None = None) -> list[Path]:
+    """start_s,end_s,text[,confidence]."""
+    conf = layer.confidences if layer.confidences is not None and len(layer.confidences) == len(layer) else None
+    header = ["start_s", "end_s", "text"] + (["confidence"] if conf is not None else [])
+    rows = []
+    for i in range(len(layer)):
+        row = [num(layer.starts[i]), num(layer.ends[i]), layer.texts[i].strip()]
+        if conf is not None:
+            row.append(num(conf[i]))
+        rows.append(row)
+    return _write_csv(path, header, rows)
+
+
+# ----- Tags ---------------------------------------------------------------------------------------
+def frames_path(path: Path) -> Path:
+    """Where the per-frame table of a Tags layer goes: ``<stem>_frames.csv`` beside ``path``."""
+    return path.with_name(f"{path.stem}_frames.csv")
+
+
+def tags_csv(layer: Tags, path: Path, audio: AudioBuffer | None = None) -> list[Path]:
+    """label,score (best first); plus ``<stem>_frames.csv`` (time_s, one column per label) if frame scores exist."""
+    order = np.argsort(-layer.scores, kind="stable")
+    written = _write_csv(path, ["label", "score"], ([layer.labels[i], num(layer.scores[i])] for i in order))
+    if layer.frame_scores is not None and len(layer.frame_times):
+        rows = ([num(t)] + [num(v) for v in row] for t, row in zip(layer.frame_times, layer.frame_scores))
+        written += _write_csv(frames_path(path), ["time_s"] + list(layer.labels), rows)
+    return written
+
+
+# ----- Matrix -------------------------------------------------------------------------------------
+def matrix_csv(layer: Matrix, path: Path, audio: AudioBuffer | None = None) -> list[Path]:
+    """First row: a corner cell then the bin values; then one row per frame: time, values."""
+    corner = f"time_s\\{layer.bin_unit or 'bin'}"
+    rows = ([num(t)] + [num(v) for v in row] for t, row in zip(layer.times, layer.values))
+    return _write_csv(path, [corner] + [num(b) for b in layer.bins], rows)
+
+
+def matrix_npz(layer: Matrix, path: Path, audio: AudioBuffer | None = None) -> list[Path]:
+    """NumPy archive with arrays times, bins, values and strings bin_unit, value_unit, name."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as fh:  # a file object keeps numpy from appending another .npz
+            np.savez_compressed(fh, times=layer.times, bins=layer.bins, values=layer.values,
+                                bin_unit=np.str_(layer.bin_unit), value_unit=np.str_(layer.value_unit),
+                                name=np.str_(layer.name))
+    return [path]
+
+
+# ----- Matches ------------------------------------------------------------------------------------
+def matches_csv(layer: Matches, path: Path, audio: AudioBuffer | None = None) -> list[Path]:
+    """rank,item,title,score,transposition,tempo_ratio (rank 1 = best)."""
+    rows = ([str(r), m.item, m.title, num(m.score), str(int(m.transposition)), num(m.tempo_ratio)]
+            for r, m in enumerate(layer.matches, 1))
+    return _write_csv(path, ["rank", "item", "title", "score", "transposition", "tempo_ratio"], rows)
