@@ -1,0 +1,111 @@
+"""Whole-signal spectrograms (compute_spectrogram) and column-wise analysis at arbitrary frame centres,
+the building block of the view's tiles. Both give the same numbers for the same frame centres."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import torch
+
+from ..errors import InvalidParameterError, JobCancelled
+from .cqt import cqt_magnitude, cqt_plan, padded_slice
+from .frequencies import row_frequencies
+from .settings import DB_FLOOR, SpectrogramImage, SpectrogramSettings
+from .stft import frames_power, mel_filterbank, mel_power, stft_power
+
+
+def power_to_db(p: torch.Tensor) -> torch.Tensor:
+    """10*log10(max(p, 1e-10)): librosa.power_to_db(p, ref=1.0, top_db=None)."""
+    return 10.0 * torch.log10(torch.clamp(p, min=1e-10))
+
+
+def amplitude_to_db(a: torch.Tensor) -> torch.Tensor:
+    """20*log10(max(a, 1e-5)): librosa.amplitude_to_db(a, ref=1.0, top_db=None)."""
+    return 20.0 * torch.log10(torch.clamp(a, min=1e-5))
+
+
+def _mono(samples) -> np.ndarray:
+    y = np.asarray(samples, dtype=np.float32)
+    if y.ndim == 2:
+        y = y.mean(axis=0) if y.shape[0] > 1 else y[0]
+    if y.ndim != 1:
+        raise InvalidParameterError(f"expected (samples,) or (channels, samples) audio, got shape {y.shape}")
+    return y
+
+
+def compute_spectrogram(samples: np.ndarray, sr: int, settings: SpectrogramSettings,
+                        device: str = "cpu") -> SpectrogramImage:
+    """Spectrogram of the whole signal (mono mix of (channels, samples) input) at settings.hop.
+
+    Column k is centred on sample k*hop (time k*hop/sr s); 1 + len//hop columns. dB with a fixed reference
+    (see SpectrogramImage). Runs in torch on ``device``.
+    """
+    y = _mono(samples)
+    freqs = row_frequencies(sr, settings)
+    if settings.kind == "stft":
+        db = power_to_db(stft_power(y, sr, settings, device))
+    elif settings.kind == "mel":
+        db = power_to_db(mel_power(y, sr, settings, device))
+    else:
+        db = amplitude_to_db(cqt_magnitude(y, sr, settings, device))
+    db = db.float().cpu().numpy()
+    times = np.arange(db.shape[1]) * settings.hop / sr
+    return SpectrogramImage(settings.kind, times, freqs, db, 0.0, len(y) / sr)
+
+
+class ColumnAnalyser:
+    """dB columns centred on arbitrary full-rate sample positions of a signal given by a reader.
+
+    ``read(a, b)`` -> float32 samples a..b-1 with zeros outside the signal; ``gather(starts, n)`` -> (cols, n)
+    frames starting at ``starts`` (zeros outside). Thread-safe (holds only read-only tensors).
+    """
+
+    def __init__(self, sr: int, settings: SpectrogramSettings, device: str = "cpu"):
+        self.sr, self.settings, self.device = int(sr), settings, device
+        self.freqs = row_frequencies(sr, settings)
+        self.n_rows = len(self.freqs)
+        self._mel = mel_filterbank(sr, settings, device) if settings.kind == "mel" else None
+        self._cqt = cqt_plan(sr, settings, device) if settings.kind == "cqt" else None
+
+    @property
+    def margin(self) -> int:
+        """Samples either side of a column centre that the column depends on."""
+        return self._cqt.margin if self._cqt is not None else self.settings.n_fft // 2
+
+    def columns(self, read: Callable[[int, int], np.ndarray],
+                gather: Callable[[np.ndarray, int], np.ndarray], centres: np.ndarray,
+                cancelled: Callable[[], bool] = lambda: False) -> np.ndarray:
+        """(rows, len(centres)) float32 dB."""
+        centres = np.asarray(centres, dtype=np.int64)
+        if cancelled():
+            raise JobCancelled()
+        if self._cqt is not None:
+            db = amplitude_to_db(self._cqt.magnitude(read, centres, cancelled))
+        else:
+            n = self.settings.n_fft
+            frames = torch.from_numpy(np.ascontiguousarray(gather(centres - n // 2, n), dtype=np.float32))
+            p = frames_power(frames.to(self.device), self.settings)
+            if self._mel is not None:
+                p = self._mel @ p
+            db = power_to_db(p)
+        return db.float().cpu().numpy()
+
+
+def array_reader(y: np.ndarray):
+    """(read, gather) callables over a 1-D array, zero outside it (for ColumnAnalyser)."""
+
+    def read(a: int, b: int) -> np.ndarray:
+        return padded_slice(y, a, b)
+
+    def gather(starts: np.ndarray, n: int) -> np.ndarray:
+        pos = np.asarray(starts, dtype=np.int64)[:, None] + np.arange(n)[None, :]
+        ok = (pos >= 0) & (pos < len(y))
+        out = y[np.clip(pos, 0, max(len(y) - 1, 0))] if len(y) else np.zeros(pos.shape, np.float32)
+        return np.where(ok, out, np.float32(0)).astype(np.float32, copy=False)
+
+    return read, gather
+
+
+__all__ = ["compute_spectrogram", "ColumnAnalyser", "array_reader", "power_to_db", "amplitude_to_db",
+           "row_frequencies", "DB_FLOOR"]

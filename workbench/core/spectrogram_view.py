@@ -1,0 +1,288 @@
+"""Visible-range spectrogram rendering for the GUI: screen-resolution columns from a level-of-detail pyramid of
+cached tiles, so an hour-long file scrolls and zooms smoothly.
+
+Level L has a hop of BASE_HOP * 2**L samples; a tile is TILE_COLS consecutive columns of one level, column j
+centred on sample j * hop (the same frame grid as compute_spectrogram). A view picks the coarsest level with at
+least one column per pixel and max-pools columns into pixels, so zoomed out it never computes every hop of the
+file. Tiles live in a byte-bounded memory LRU and, for big files or when ``cache_dir`` is given, on disk.
+No Qt here: render() is called from worker threads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .audio import AudioBuffer
+from .errors import InvalidParameterError, JobCancelled
+from .features import SpectrogramImage, SpectrogramSettings, row_frequencies
+from .features.settings import DB_FLOOR
+from .features.tiles import DiskTiles, MemoryLRU, default_cache_dir
+
+BASE_HOP = 32  # samples: finest level's hop
+TILE_COLS = 256  # columns per tile
+MAX_LEVEL = 24
+DISK_CACHE_MIN_SECONDS = 600.0  # without an explicit cache_dir, files this long get a disk cache
+DISK_MIN_LEVEL = 7  # only levels with a hop >= 4096 samples go to disk: the fine ones are cheap and numerous
+DISK_MAX_BYTES = 2 * 2**30  # the disk cache root is pruned (least recently used files first) above this
+
+
+class _Source:
+    """Zero-padded reads of one channel or the mono mix of a (channels, samples) array (memmaps welcome)."""
+
+    def __init__(self, samples: np.ndarray, channel: int | None):
+        self.samples, self.channel, self.n = samples, channel, samples.shape[1]
+
+    def _rows(self, cols):
+        s = self.samples
+        if self.channel is not None:
+            return s[self.channel, cols]
+        if s.shape[0] == 1:
+            return s[0, cols]
+        acc = s[0, cols].astype(np.float32, copy=True)
+        for c in range(1, s.shape[0]):
+            acc += s[c, cols]
+        acc *= np.float32(1.0 / s.shape[0])
+        return acc
+
+    def read(self, a: int, b: int) -> np.ndarray:
+        out = np.zeros(max(0, b - a), dtype=np.float32)
+        lo, hi = max(a, 0), min(b, self.n)
+        if hi > lo:
+            out[lo - a:hi - a] = self._rows(slice(lo, hi))
+        return out
+
+    def gather(self, starts: np.ndarray, n: int) -> np.ndarray:
+        pos = np.asarray(starts, dtype=np.int64)[:, None] + np.arange(n)[None, :]
+        if self.n == 0:
+            return np.zeros(pos.shape, np.float32)
+        ok = (pos >= 0) & (pos < self.n)
+        vals = self._rows(np.clip(pos, 0, self.n - 1))
+        return np.where(ok, vals, np.float32(0)).astype(np.float32, copy=False)
+
+
+class SpectrogramProvider:
+    """Thread-safe; render() is called from worker threads by the GUI, never on the GUI thread.
+
+    ``audio``: the file (any number of channels). ``device``: torch device for the features. ``cache_dir``: disk
+    tile cache root (None = a per-user cache folder, used only for files of 10 minutes or more).
+    ``memory_mb``: bound of the in-memory tile LRU. Disk holds levels >= ``disk_min_level`` (float16) only. ``stats`` counts tiles served from memory or disk, computed
+    (wholly, or half when the coarser level gave the even columns) and derived from the finer level for free.
+    """
+
+    def __init__(self, audio: AudioBuffer, device: str = "cpu", cache_dir: Path | None = None,
+                 memory_mb: int = 512):
+        self.audio, self.device = audio, device
+        self.sr, self.n = audio.sample_rate, audio.num_samples
+        self._mem = MemoryLRU(memory_mb * 2**20)
+        self._lock = threading.Lock()
+        self._analysers: dict = {}
+        self._overviews: dict = {}
+        self.identity = _file_identity(audio)
+        if cache_dir is None and audio.duration >= DISK_CACHE_MIN_SECONDS:
+            cache_dir = default_cache_dir()
+        self._disk = DiskTiles(Path(cache_dir), self.identity) if cache_dir is not None else None
+        self.disk_min_level = DISK_MIN_LEVEL
+        self._pruned = False
+        self.stats = {"memory_hits": 0, "disk_hits": 0, "computed": 0, "derived": 0}
+
+    # ---------------------------------------------------------------- public API
+    def render(self, settings: SpectrogramSettings, t0: float, t1: float, width_px: int,
+               channel: int | None = None, cancelled: Callable[[], bool] = lambda: False) -> SpectrogramImage:
+        """``width_px`` columns covering [t0, t1] seconds clamped to the file; column i is the max (in dB) of
+        the level columns centred inside pixel i, or the nearest one when zoomed in past the finest level.
+        Raises JobCancelled when ``cancelled()`` turns true (checked between tiles and CQT octaves)."""
+        width = max(1, int(width_px))
+        self._check_channel(channel)
+        freqs = row_frequencies(self.sr, settings)
+        dur = self.n / self.sr
+        a, b = min(max(float(t0), 0.0), dur), min(max(float(t1), 0.0), dur)
+        dt = (b - a) / width
+        times = a + (np.arange(width) + 0.5) * dt
+        if b <= a or self.n == 0:
+            db = np.full((len(freqs), width), DB_FLOOR, dtype=np.float32)
+            return SpectrogramImage(settings.kind, times, freqs, db, a, b)
+        level = self.level_for(dt * self.sr)
+        hop = BASE_HOP << level
+        edges = np.ceil((a + np.arange(width + 1) * dt) * self.sr / hop).astype(np.int64)
+        nearest = np.rint(times * self.sr / hop).astype(np.int64)
+        j0 = int(min(edges[0], nearest.min()))
+        j1 = int(max(edges[-1] - 1, nearest.max()))
+        block = self._columns(settings, channel, level, j0, j1, cancelled)
+        pooled = _pool_columns(block, edges[:-1] - j0, edges[1:] - j0, nearest - j0)
+        return SpectrogramImage(settings.kind, times, freqs, np.ascontiguousarray(pooled, np.float32), a, b)
+
+    def overview(self, width_px: int) -> tuple[np.ndarray, np.ndarray]:
+        """(mins, maxs), each (width_px,) float32: the waveform envelope over all channels of the whole file,
+        pixel i covering samples [i*n/width, (i+1)*n/width). Cached per width. Stacked, it is (2, width_px)."""
+        width = max(1, int(width_px))
+        with self._lock:
+            hit = self._overviews.get(width)
+        if hit is not None:
+            return hit
+        if self.n == 0:
+            env = (np.zeros(width, np.float32), np.zeros(width, np.float32))
+        else:
+            starts = (np.arange(width, dtype=np.int64) * self.n) // width
+            s = self.audio.samples
+            env = (np.minimum.reduceat(s, starts, axis=1).min(axis=0).astype(np.float32),
+                   np.maximum.reduceat(s, starts, axis=1).max(axis=0).astype(np.float32))
+        with self._lock:
+            self._overviews[width] = env
+        return env
+
+    @staticmethod
+    def level_for(samples_per_pixel: float) -> int:
+        """Coarsest level whose hop is at most ``samples_per_pixel`` (0 when zoomed in further)."""
+        if samples_per_pixel <= BASE_HOP:
+            return 0
+        return min(MAX_LEVEL, int(math.floor(math.log2(samples_per_pixel / BASE_HOP))))
+
+    # ---------------------------------------------------------------- tiles
+    def _check_channel(self, channel: int | None) -> None:
+        if channel is not None and not (0 <= int(channel) < self.audio.channels):
+            raise InvalidParameterError(f"channel {channel} does not exist (the file has {self.audio.channels})")
+
+    def _analyser(self, settings: SpectrogramSettings):
+        from .features.compute import ColumnAnalyser  # torch loads here, in the worker, not on the GUI thread
+
+        key = settings.analysis_key()
+        with self._lock:
+            an = self._analysers.get(key)
+            if an is None:
+                an = self._analysers[key] = ColumnAnalyser(self.sr, settings, self.device)
+            return an
+
+    def _columns(self, settings, channel, level, j0: int, j1: int, cancelled) -> np.ndarray:
+        """Level columns j0..j1 (inclusive) assembled from tiles, (rows, j1 - j0 + 1)."""
+        indices = list(range(j0 // TILE_COLS, j1 // TILE_COLS + 1))
+        missing = [t for t in indices if self._mem.get((settings.analysis_key(), channel, level, t)) is None]
+        if len(missing) > 1 and _workers() > 1:  # new tiles in parallel (numpy and torch release the GIL)
+            futures = [_pool().submit(self.tile, settings, channel, level, t, cancelled) for t in missing]
+            try:
+                for f in futures:
+                    f.result()
+            finally:
+                for f in futures:
+                    f.cancel()
+        tiles = [self.tile(settings, channel, level, t, cancelled) for t in indices]
+        block = tiles[0] if len(tiles) == 1 else np.concatenate(tiles, axis=1)
+        off = j0 - (j0 // TILE_COLS) * TILE_COLS
+        return block[:, off:off + (j1 - j0 + 1)]
+
+    def _compute(self, settings, channel, centres: np.ndarray, cancelled) -> np.ndarray:
+        src = _Source(self.audio.samples, channel)
+        return self._analyser(settings).columns(src.read, src.gather, centres, cancelled)
+
+    def _from_neighbour_levels(self, akey, channel, level: int, index: int):
+        """(array, columns still to compute) from cached neighbouring levels: level L+1 column j is level L
+        column 2j (same centre, same frame). Both finer tiles cached: their even columns, nothing to compute.
+        The coarser tile cached: it gives the even columns, the odd ones remain. Neither: (None, None)."""
+        if level > 0:
+            a = self._mem.get((akey, channel, level - 1, 2 * index))
+            b = self._mem.get((akey, channel, level - 1, 2 * index + 1))
+            if a is not None and b is not None:
+                return np.concatenate([a[:, ::2], b[:, ::2]], axis=1), np.zeros(TILE_COLS, bool)
+        if level < MAX_LEVEL:
+            c = self._mem.get((akey, channel, level + 1, index // 2))
+            if c is not None:
+                half = TILE_COLS // 2
+                out = np.empty((c.shape[0], TILE_COLS), dtype=np.float32)
+                out[:, ::2] = c[:, (index % 2) * half:(index % 2) * half + half]
+                todo = np.zeros(TILE_COLS, bool)
+                todo[1::2] = True
+                return out, todo
+        return None, None
+
+    def tile(self, settings: SpectrogramSettings, channel: int | None, level: int, index: int,
+             cancelled: Callable[[], bool] = lambda: False) -> np.ndarray:
+        """dB columns index*TILE_COLS .. +TILE_COLS-1 of ``level`` (rows, TILE_COLS): memory, disk, or computed."""
+        akey = settings.analysis_key()
+        key = (akey, channel, level, index)
+        arr = self._mem.get(key)
+        if arr is not None:
+            self.stats["memory_hits"] += 1
+            return arr
+        if cancelled():
+            raise JobCancelled()
+        folder = DiskTiles.analysis_folder((akey, channel, BASE_HOP, TILE_COLS, self.sr))
+        use_disk = self._disk is not None and level >= self.disk_min_level
+        if use_disk:
+            arr = self._disk.load(folder, level, index)
+            if arr is not None and arr.shape[1] == TILE_COLS:
+                self.stats["disk_hits"] += 1
+                self._mem.put(key, arr)
+                return arr
+        arr, todo = self._from_neighbour_levels(akey, channel, level, index)
+        if todo is None or todo.any():
+            centres = (index * TILE_COLS + np.arange(TILE_COLS, dtype=np.int64)) * (BASE_HOP << level)
+            if arr is None:
+                arr = self._compute(settings, channel, centres, cancelled)
+            else:  # even columns came from the coarser level: compute the odd ones
+                arr[:, todo] = self._compute(settings, channel, centres[todo], cancelled)
+            self.stats["computed"] += 1
+        else:
+            self.stats["derived"] += 1
+        arr.setflags(write=False)
+        self._mem.put(key, arr)
+        if use_disk:
+            if not self._pruned:  # once per provider, in the worker thread
+                self._pruned = True
+                self._disk.prune(DISK_MAX_BYTES)
+            self._disk.save(folder, level, index, arr)
+        return arr
+
+
+_POOL = None
+_POOL_LOCK = threading.Lock()
+
+
+def _workers() -> int:
+    return max(1, min(4, (os.cpu_count() or 1)))
+
+
+def _pool() -> ThreadPoolExecutor:
+    """Shared worker threads for tile computation (daemon-like: idle threads cost nothing)."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=_workers(), thread_name_prefix="spectrogram-tile")
+        return _POOL
+
+
+def _pool_columns(block: np.ndarray, lo: np.ndarray, hi: np.ndarray, nearest: np.ndarray) -> np.ndarray:
+    """Max over block columns lo[i]..hi[i]-1 for each output column i, the ``nearest`` column where empty."""
+    count = hi - lo
+    if count.max() <= 2:  # the usual case: the level has 1 to 2 columns per pixel
+        first = np.where(count > 0, lo, nearest)
+        last = np.where(count > 0, hi - 1, nearest)
+        return np.maximum(block[:, first], block[:, last])
+    pooled = np.maximum.reduceat(block.T, np.clip(lo, 0, block.shape[1] - 1), axis=0).T
+    empty = count <= 0
+    if empty.any():
+        pooled[:, empty] = block[:, nearest[empty]]
+    return pooled
+
+
+def _file_identity(audio: AudioBuffer) -> str:
+    """Stable id of the audio content: path + size + mtime when it came from a file, else a content sample."""
+    h = hashlib.sha1()
+    h.update(repr((audio.sample_rate, audio.samples.shape)).encode())
+    src = Path(audio.source) if audio.source is not None else None
+    if src is not None and src.exists():
+        st = src.stat()
+        h.update(repr((str(src.resolve()), st.st_size, st.st_mtime_ns)).encode())
+    s = audio.samples
+    if s.shape[1]:
+        idx = np.linspace(0, s.shape[1] - 1, num=min(s.shape[1], 65536)).astype(np.int64)
+        h.update(np.ascontiguousarray(s[:, idx]).tobytes())
+        h.update(np.ascontiguousarray(s[:, :4096]).tobytes())
+        h.update(np.ascontiguousarray(s[:, -4096:]).tobytes())
+    return h.hexdigest()[:20]
