@@ -1,0 +1,115 @@
+"""Frame scores -> sound events: median filtering, hysteresis thresholds, gap merging, minimum duration.
+
+Pure numpy/scipy, independent of the model: ``scores`` is (frames, classes) in 0..1 and frame ``i`` stands for
+the time span ``[starts[i], ends[i])`` in seconds (for YAMNet: the centre half of window i).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import median_filter
+
+
+@dataclass(frozen=True)
+class EventParams:
+    on: float = 0.5  # a score at or above this starts an event
+    off: float = 0.3  # the event goes on while the score stays at or above this
+    median_frames: int = 3  # odd median-filter length along time (1 = none)
+    min_duration: float = 0.5  # s; shorter events are dropped
+    min_gap: float = 0.5  # s; events of one class closer than this are joined
+
+
+def smooth(scores: np.ndarray, frames: int) -> np.ndarray:
+    """Median filter of each class's score curve over ``frames`` frames (edges repeat the end values)."""
+    if frames <= 1 or len(scores) < 2:
+        return scores
+    frames = frames if frames % 2 else frames + 1
+    return median_filter(scores, size=(frames, 1), mode="nearest")
+
+
+def hysteresis(curve: np.ndarray, on: float, off: float) -> list[tuple[int, int]]:
+    """[first, last] frame index pairs (inclusive) where ``curve`` rises to ``on`` and stays above ``off``."""
+    if off > on:
+        raise ValueError(f"off threshold {off} must not exceed on threshold {on}")
+    out, start = [], None
+    for i, v in enumerate(curve):
+        if start is None and v >= on:
+            start = i
+            while start > 0 and curve[start - 1] >= off:  # extend back over the rising edge
+                start -= 1
+        elif start is not None and v < off:
+            out.append((start, i - 1))
+            start = None
+    if start is not None:
+        out.append((start, len(curve) - 1))
+    # back-extension may touch the previous event: join them
+    merged: list[tuple[int, int]] = []
+    for a, b in out:
+        if merged and a <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def join_intervals(spans: list[tuple[float, float, float]], min_gap: float) -> list[tuple[float, float, float]]:
+    """Sorted (start, end, confidence) spans with gaps up to ``min_gap`` s joined (confidence = max)."""
+    out: list[list[float]] = []
+    for a, b, c in sorted(spans):
+        if out and a - out[-1][1] <= min_gap:
+            out[-1][1] = max(out[-1][1], b)
+            out[-1][2] = max(out[-1][2], c)
+        else:
+            out.append([a, b, c])
+    return [tuple(x) for x in out]
+
+
+def detect(scores: np.ndarray, starts: np.ndarray, ends: np.ndarray, classes: list[int],
+           p: EventParams) -> dict[int, list[tuple[float, float, float]]]:
+    """Events per class index: (start s, end s, peak smoothed score)."""
+    sm = smooth(np.asarray(scores, np.float32), p.median_frames)
+    out: dict[int, list[tuple[float, float, float]]] = {}
+    for c in classes:
+        spans = [(float(starts[a]), float(ends[b]), float(sm[a:b + 1, c].max()))
+                 for a, b in hysteresis(sm[:, c], p.on, p.off)]
+        spans = [s for s in join_intervals(spans, p.min_gap) if s[1] - s[0] >= p.min_duration]
+        out[c] = spans
+    return out
+
+
+def pick_classes(scores: np.ndarray, labels: list[str], wanted: str, top_k: int, on: float,
+                 median_frames: int) -> list[int]:
+    """Class indices: the names in ``wanted`` separated by ';' (AudioSet names contain commas; case-insensitive),
+    else the ``top_k`` classes
+    with the highest smoothed peak score among those that reach ``on`` somewhere."""
+    if wanted.strip():
+        lower = {name.lower(): i for i, name in enumerate(labels)}
+        names = [w.strip().lower() for w in wanted.split(";") if w.strip()]
+        missing = [n for n in names if n not in lower]
+        if missing:
+            from workbench.core.errors import InvalidParameterError
+
+            raise InvalidParameterError(
+                f"Unknown AudioSet class(es): {', '.join(missing)}. Examples: Speech, Music, Siren, Dog, "
+                "Vehicle horn, car horn, honking"
+            )
+        return [lower[n] for n in names]
+    peak = smooth(scores, median_frames).max(axis=0)
+    order = [int(i) for i in np.argsort(-peak) if peak[i] >= on]
+    return order[:top_k]
+
+
+def refine_with_regions(events: list[tuple[float, float, float]], regions: list[tuple[float, float, float]],
+                        slack: float = 0.5) -> list[tuple[float, float, float]]:
+    """Replace coarse events by the finer ``regions`` (e.g. VAD speech) that overlap them (within ``slack`` s).
+
+    Regions that touch no event are dropped (the coarse model did not confirm them); events that contain no
+    region are kept as they are (the fine detector may miss them, e.g. speech in loud noise).
+    """
+    out = []
+    for a, b, c in events:
+        inside = [(ra, rb, rc) for ra, rb, rc in regions if ra < b + slack and rb > a - slack]
+        out += [(ra, rb, max(rc, c)) for ra, rb, rc in inside] if inside else [(a, b, c)]
+    return join_intervals(out, 0.0)
