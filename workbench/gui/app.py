@@ -1,0 +1,53 @@
+"""Application entry point: ``run_app(files)`` creates the QApplication, the main window, opens files, runs."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+def app_icon():
+    from PySide6.QtGui import QIcon
+
+    for base in (Path(__file__).resolve().parents[2] / "resources", Path(getattr(sys, "_MEIPASS", "")) / "resources"):
+        png = base / "app" / "workbench.png"
+        if png.exists():
+            return QIcon(str(png))
+    return QIcon()
+
+
+def create_app(argv: list[str] | None = None):
+    """The QApplication (existing one reused), with the workbench's name, icon and theme."""
+    from PySide6.QtWidgets import QApplication
+
+    from .style import apply_theme
+
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("Audio Workbench")
+    app.setOrganizationName("AudioWorkbench")
+    app.setWindowIcon(app_icon())
+    apply_theme(app)
+    return app
+
+
+def create_window(files: list[str] | None = None, settings=None):
+    """A shown main window with ``files`` opened (the first as the document, the rest as A/B tracks)."""
+    from .main_window import MainWindow
+
+    window = MainWindow(settings=settings)
+    window.show()
+    if files:
+        window.files.open_paths([str(f) for f in files])
+    return window
+
+
+def run_app(files: list[str]) -> int:
+    """Start the GUI on ``files`` and return the exit code when the window closes."""
+    app = create_app()
+    window = create_window(files)
+    code = app.exec()
+    del window
+    return int(code)

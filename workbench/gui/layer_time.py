@@ -1,0 +1,26 @@
+"""Moving a layer in time (results computed on a selection start at 0 and must be shifted to the selection)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from workbench.core.layers import Curve, Events, Layer, Matrix, Notes, Segments, Tags, Tracks
+
+
+def shift_layer(layer: Layer, seconds: float) -> Layer:
+    """Add ``seconds`` to every time of ``layer`` (in place) and return it."""
+    if not seconds:
+        return layer
+    dt = float(seconds)
+    if isinstance(layer, (Curve, Matrix)):
+        layer.times = np.asarray(layer.times) + dt
+    elif isinstance(layer, Notes):
+        layer.onsets, layer.offsets = layer.onsets + dt, layer.offsets + dt
+    elif isinstance(layer, (Events, Segments)):
+        layer.starts, layer.ends = layer.starts + dt, layer.ends + dt
+    elif isinstance(layer, Tags):
+        if layer.frame_times is not None:
+            layer.frame_times = layer.frame_times + dt
+    elif isinstance(layer, Tracks):
+        layer.offset += dt
+    return layer

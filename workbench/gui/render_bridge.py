@@ -1,0 +1,145 @@
+"""Background spectrogram rendering for the views: the newest request wins, stale ones are dropped.
+
+The GUI thread only calls :meth:`RenderBridge.request`; one worker thread runs ``SpectrogramProvider.render``
+and emits ``ready`` (this QObject lives in the GUI thread, so GUI slots receive it through queued connections).
+A render that is no longer the newest request is told to stop via its ``cancelled`` callback and its result
+is dropped. Plain Python threads are used on purpose: no Qt object is created or deleted off the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from workbench.core.errors import JobCancelled
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    """What to draw: settings, time span (s) and width in pixels; ``serial`` orders requests."""
+
+    serial: int
+    settings: Any
+    t0: float
+    t1: float
+    width_px: int
+    channel: int | None = None
+
+
+class RenderBridge(QObject):
+    """Owns a provider and a render thread; ``ready(request, image)``, ``failed(request, message)``,
+    ``overview_ready(envelope)`` arrive in the GUI thread."""
+
+    ready = Signal(object, object)
+    failed = Signal(object, str)
+    overview_ready = Signal(object)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.provider = None
+        self._render_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spectrogram-render")
+        self._overview_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spectrogram-overview")
+        self._lock = threading.Lock()
+        self._serial = 0
+        self._pending: RenderRequest | None = None
+        self._busy = False
+        self._closed = False
+        self.latest: RenderRequest | None = None
+
+    def set_provider(self, provider) -> None:
+        with self._lock:
+            self.provider = provider
+            self._serial += 1  # anything in flight is for the old file
+            self._pending = None
+
+    def request(self, settings, t0: float, t1: float, width_px: int, channel: int | None = None) -> RenderRequest | None:
+        """Ask for an image; returns at once. Only the newest request is delivered."""
+        if self.provider is None or t1 <= t0 or width_px <= 0 or self._closed:
+            return None
+        with self._lock:
+            self._serial += 1
+            req = RenderRequest(self._serial, settings, float(t0), float(t1), int(width_px), channel)
+            self.latest = req
+            if self._busy:
+                self._pending = req  # the worker picks it up when the current render ends
+                return req
+            self._busy = True
+        self._render_pool.submit(self._render_loop, req, self.provider)
+        return req
+
+    def request_overview(self, width_px: int) -> None:
+        provider = self.provider
+        if provider is not None and not self._closed:
+            self._overview_pool.submit(self._overview, provider, int(width_px))
+
+    def is_stale(self, req: RenderRequest) -> bool:
+        return req.serial != self._serial
+
+    # ----- worker thread -----------------------------------------------------------------------------
+    def _render_loop(self, req: RenderRequest, provider) -> None:
+        while req is not None:
+            self._render_one(req, provider)
+            with self._lock:
+                req, self._pending = self._pending, None
+                provider = self.provider
+                if req is None or provider is None or self.is_stale(req):
+                    self._busy = False
+                    return
+
+    def _render_one(self, req: RenderRequest, provider) -> None:
+        if self.is_stale(req) or self._closed:
+            return
+        try:
+            image = provider.render(req.settings, req.t0, req.t1, req.width_px, channel=req.channel,
+                                    cancelled=lambda: self.is_stale(req) or self._closed)
+        except JobCancelled:
+            return
+        except Exception as exc:  # never let a render error kill the worker; the window shows it
+            if not self.is_stale(req):
+                log.exception("spectrogram render failed")
+                self._emit(self.failed, req, f"{type(exc).__name__}: {exc}")
+            return
+        if not self.is_stale(req) and image is not None:
+            self._emit(self.ready, req, image)
+
+    def _overview(self, provider, width: int) -> None:
+        try:
+            env = np.asarray(provider.overview(width), dtype=np.float32)
+        except Exception:
+            log.exception("overview failed")
+            return
+        if provider is self.provider:
+            self._emit(self.overview_ready, env)
+
+    def _emit(self, signal, *args) -> None:
+        if self._closed:
+            return
+        try:
+            signal.emit(*args)
+        except RuntimeError:  # the bridge was deleted (window closed) meanwhile
+            pass
+
+    # ----- shutdown ----------------------------------------------------------------------------------
+    def wait(self, timeout: float = 5.0) -> bool:
+        """Wait until the render worker is idle (tests and shutdown only)."""
+        import time
+
+        end = time.monotonic() + timeout
+        while self._busy and time.monotonic() < end:
+            time.sleep(0.01)
+        return not self._busy
+
+    def close(self) -> None:
+        """Stop rendering (the window is closing)."""
+        self._closed = True
+        self.set_provider(None)
+        self._render_pool.shutdown(wait=False, cancel_futures=True)
+        self._overview_pool.shutdown(wait=False, cancel_futures=True)
