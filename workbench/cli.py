@@ -55,6 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("path")
     v = msub.add_parser("verify", help="check the checksums of the models that are present")
     v.add_argument("model_id", nargs="?")
+
+    from .cli_ddsp import add_ddsp_parser
+    from .cli_library import add_library_parser
+
+    add_library_parser(sub)
+    add_ddsp_parser(sub)
     return p
 
 
@@ -70,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {
         None: cmds.cmd_gui, "gui": cmds.cmd_gui, "plugins": cmds.cmd_plugins, "analyze": cmds.cmd_analyze,
         "batch": cmds.cmd_batch, "devices": cmds.cmd_devices, "models": cmds.cmd_models,
+        "library": lambda a: __import__("workbench.cli_library", fromlist=["run"]).run(a),
+        "ddsp": lambda a: __import__("workbench.cli_ddsp", fromlist=["run"]).run(a),
     }
     try:
         return handlers[args.command](args) or 0
