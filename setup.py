@@ -10,8 +10,10 @@ builtin_plugins = sorted(p for p in plugin_pkgs if "." not in p and (HERE / "plu
 
 setup(
     packages=find_packages(include=["workbench", "workbench.*"])
-    + ["workbench_plugins"] + [f"workbench_plugins.{p}" for p in plugin_pkgs],
-    package_dir={"workbench_plugins": "plugins"},
+    + ["workbench_plugins"] + [f"workbench_plugins.{p}" for p in plugin_pkgs] + ["workbench_resources"],
+    # resources/ (icon, models the project made) installs as package data of `workbench_resources`
+    package_dir={"workbench_plugins": "plugins", "workbench_resources": "resources"},
+    package_data={"workbench_resources": ["app/*", "models/*"]},
     entry_points={
         "console_scripts": ["workbench = workbench.cli:main"],
         "workbench.plugins": [f"{p} = workbench_plugins.{p}.manifest:MANIFEST" for p in builtin_plugins],

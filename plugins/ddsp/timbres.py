@@ -12,12 +12,10 @@ PREFIX = "ddsp_"
 
 
 def shipped_timbre_dir() -> Path:
-    """``resources/models`` of a source checkout (or of the desktop bundle)."""
-    import sys
+    """``models/`` of the workbench's shipped resources (installed package, bundle or source checkout)."""
+    from workbench.core.resources import resources_dir
 
-    here = Path(__file__).resolve().parents[2] / "resources" / "models"
-    bundle = Path(getattr(sys, "_MEIPASS", "")) / "resources" / "models"
-    return bundle if getattr(sys, "_MEIPASS", None) and bundle.is_dir() else here
+    return resources_dir() / "models"
 
 
 def user_timbre_dir() -> Path:

@@ -19,14 +19,15 @@ from .musicnn import HOP, MTT_LABELS, PATCH_FRAMES, RATE, MusiCNN, log_mel, patc
 
 MODEL_ID = "musicnn-mtt"
 FILE = "musicnn_mtt.safetensors"
-RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "models"  # source checkout / bundle layout
 _nets: dict[str, MusiCNN] = {}
 _lock = threading.Lock()
 
 
 def model_path(ctx: JobContext) -> Path:
-    """The converted weights: resources/models in the tree, else a copy imported into the model store."""
-    local = RESOURCES / FILE
+    """The converted weights: shipped in resources/models, else a copy imported into the model store."""
+    from workbench.core.resources import resources_dir
+
+    local = resources_dir() / "models" / FILE
     if local.is_file():
         expected = MODELS[0].sha256[FILE]
         if sha256_of(local) != expected:

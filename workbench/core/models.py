@@ -63,6 +63,8 @@ class ModelSpec:
         """Where the model comes from, in words (for lists and dialogs)."""
         if self.parts:
             return "PyPI parts: " + " + ".join(n.split("==")[0] for n in self.pip_name.split())
+        if self.package == "workbench_resources":
+            return "shipped with the workbench"
         if self.package:
             return "PyPI: " + (self.pip_name or self.package)
         if self.hf_repo:

@@ -12,11 +12,10 @@ log = logging.getLogger(__name__)
 def app_icon():
     from PySide6.QtGui import QIcon
 
-    for base in (Path(__file__).resolve().parents[2] / "resources", Path(getattr(sys, "_MEIPASS", "")) / "resources"):
-        png = base / "app" / "workbench.png"
-        if png.exists():
-            return QIcon(str(png))
-    return QIcon()
+    from workbench.core.resources import resources_dir
+
+    png = resources_dir() / "app" / "workbench.png"
+    return QIcon(str(png)) if png.exists() else QIcon()
 
 
 def create_app(argv: list[str] | None = None):

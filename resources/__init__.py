@@ -1,0 +1,1 @@
+"""Files the workbench ships (icons, small models the project made), installed as ``workbench_resources``."""
