@@ -36,6 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--start", type=float, default=None, help="analyse from this time (s)")
     a.add_argument("--end", type=float, default=None, help="analyse up to this time (s)")
 
+    s = sub.add_parser("synthesize", aliases=["speak"], help="run a plugin that makes audio from text (e.g. tts)")
+    s.add_argument("--plugin", "-p", default="tts", help="plugin id (default tts)")
+    s.add_argument("--text", "-t", default=None, help="the text (same as -P text=...)")
+    s.add_argument("--param", "-P", action="append", default=[], metavar="NAME=VALUE")
+    s.add_argument("--out", "-o", required=True, help="output file, e.g. speech.wav")
+
     b = sub.add_parser("batch", help="run a plugin on every audio file of a folder")
     b.add_argument("folder")
     b.add_argument("--plugin", "-p", required=True)
@@ -75,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
 
     handlers = {
         None: cmds.cmd_gui, "gui": cmds.cmd_gui, "plugins": cmds.cmd_plugins, "analyze": cmds.cmd_analyze,
+        "synthesize": cmds.cmd_synthesize, "speak": cmds.cmd_synthesize,
         "batch": cmds.cmd_batch, "devices": cmds.cmd_devices, "models": cmds.cmd_models,
         "library": lambda a: __import__("workbench.cli_library", fromlist=["run"]).run(a),
         "ddsp": lambda a: __import__("workbench.cli_ddsp", fromlist=["run"]).run(a),

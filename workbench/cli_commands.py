@@ -18,7 +18,12 @@ def _print_table(rows: list[list[str]], header: list[str]) -> None:
 def cmd_gui(args) -> int:
     from .gui.app import run_app
 
-    return run_app(getattr(args, "files", []) or [])
+    files = getattr(args, "files", []) or []
+    from .gui import smoke
+
+    if smoke.enabled():  # WORKBENCH_EXIT_WHEN_SHOWN=1: quit once the window shows the file (smoke test, timing)
+        smoke.arm(files)
+    return run_app(files)
 
 
 def cmd_plugins(args) -> int:
@@ -67,10 +72,15 @@ def run_plugin_on_file(plugin_id: str, file: str | Path, param_pairs: list[str],
 
     manifest = default_registry().get(plugin_id)
     params = parse_cli_params(manifest.params, param_pairs)
-    audio = load_audio(file)
-    for w in audio.warnings:
-        print(f"warning: {file}: {w}", file=sys.stderr)
-    if start is not None or end is not None:
+    if file is None:
+        if "audio" in manifest.inputs:
+            raise WorkbenchError(f"The plugin '{plugin_id}' needs an audio file: use `workbench analyze FILE`")
+        audio = None
+    else:
+        audio = load_audio(file)
+        for w in audio.warnings:
+            print(f"warning: {file}: {w}", file=sys.stderr)
+    if audio is not None and (start is not None or end is not None):
         audio = audio.slice(start or 0.0, end if end is not None else audio.duration)
         if audio.num_samples == 0:
             raise WorkbenchError("The selection is empty: --start must be before --end and inside the file")
@@ -105,6 +115,17 @@ def cmd_analyze(args) -> int:
     for path in written:
         print(f"wrote {path}")
     print(f"{args.plugin} on {audio.duration:.1f} s of audio took {took:.1f} s", file=sys.stderr)
+    return 0
+
+
+def cmd_synthesize(args) -> int:
+    """Run a plugin that makes audio from parameters (e.g. text to speech) and write its result."""
+    from .core.export import export_layers
+
+    pairs = list(args.param) + ([f"text={args.text}"] if args.text is not None else [])
+    _, layers = run_plugin_on_file(args.plugin, None, pairs, args.device)
+    for path in export_layers(layers, args.out):
+        print(f"wrote {path}")
     return 0
 
 

@@ -56,3 +56,15 @@ def test_corrupt_file_is_a_one_line_error(tmp_path):
     bad.write_bytes(b"fLaC" + b"\x00" * 50)
     out = run("analyze", str(bad), "--plugin", "pitch", "--out", str(tmp_path / "x.csv"))
     assert out.returncode == 2 and "bad.flac" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_speak_writes_a_wav(tmp_path):
+    out = run("speak", "--text", "Testing one two three.", "--out", str(tmp_path / "s.wav"))
+    assert out.returncode == 0, out.stderr
+    data, sr = sf.read(tmp_path / "s.wav")
+    assert sr == 22050 and 0.8 < len(data) / sr < 5 and np.abs(data).max() > 0.05
+
+
+def test_speak_without_text_is_a_clear_error(tmp_path):
+    out = run("speak", "--out", str(tmp_path / "s.wav"))
+    assert out.returncode == 2 and "needs some text" in out.stderr
