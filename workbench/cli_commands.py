@@ -9,12 +9,6 @@ from pathlib import Path
 from .core.errors import JobCancelled, WorkbenchError
 
 
-def _print_table(rows: list[list[str]], header: list[str]) -> None:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    for r in [header, ["-" * w for w in widths], *rows]:
-        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip())
-
-
 def cmd_gui(args) -> int:
     from .gui.app import run_app
 
@@ -176,6 +170,6 @@ def cmd_devices(args) -> int:
 
 
 def cmd_models(args) -> int:
-    from .core import model_commands
+    from . import cli_models
 
-    return model_commands.run(args)
+    return cli_models.run(args)

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import sys
 
-from .errors import WorkbenchError
-from .models import ModelStore, default_store
+from .cli_table import print_table
+from .core.errors import WorkbenchError
+from .core.models import ModelStore, default_store
 
 
 def _list(store: ModelStore) -> int:
-    from ..cli_commands import _print_table
-
     rows = []
     for s in store:
         folder, where = store.locate(s.id)
         rows.append([s.id, s.task, f"{s.size_mb:.1f} MB", s.licence, where or "missing", s.source,
                      ", ".join(s.used_by)])
-    _print_table(rows, ["model", "task", "size", "licence", "found in", "source", "used by"])
+    print_table(rows, ["model", "task", "size", "licence", "found in", "source", "used by"])
     return 0
 
 
