@@ -21,3 +21,14 @@ def test_tools_menu_opens_dialogs(qtbot, tmp_path, monkeypatch):
         assert dialogs, f"{cls_name} did not open"
         for d in dialogs:
             d.close()
+
+
+def test_live_input_dock_toggles(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    window = create_window([])
+    qtbot.addWidget(window)
+    _action(window, "Live input").trigger()
+    assert window.live_dock.isVisible() or not window.isVisible()
+    assert type(window.live_panel).__name__ == "LivePanel"
+    _action(window, "Live input").trigger()
+    assert not window.live_dock.isVisible()

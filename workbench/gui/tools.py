@@ -75,6 +75,8 @@ def _toggle_live(window) -> None:
         panel.message.connect(lambda msg: window.statusBar().showMessage(msg, 8000))
         window.live_panel = panel
         window.live_dock = dock = window.add_dock("Live input", panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+        dock.show()
+        dock.raise_()
         return
     dock.setVisible(not dock.isVisible())
 
