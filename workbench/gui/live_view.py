@@ -29,8 +29,9 @@ class LiveView(pg.GraphicsLayoutWidget):
         self.wave_plot.setLabel("bottom", "time", units="s")
         self.wave_item = pg.PlotDataItem(pen=pg.mkPen("#7fb3ff"))
         self.wave_plot.addItem(self.wave_item)
-        self.ci.layout.setRowStretchFactor(0, 3)
+        self.ci.layout.setRowStretchFactor(0, 4)
         self.ci.layout.setRowStretchFactor(1, 1)
+        self.wave_plot.setMaximumHeight(90)  # the spectrogram gets the room
         self.db_range = (-100.0, 0.0)
         self.reset(48000, np.fft.rfftfreq(2048, 1 / 48000), 512, 2048, "stft")
 
@@ -47,7 +48,8 @@ class LiveView(pg.GraphicsLayoutWidget):
         self.pitch_f = np.zeros(0)
         self.spec_plot.setLabel("left", "frequency" if kind == "stft" else "mel band", units="Hz" if kind == "stft" else "")
         self._redraw()
-        top = float(self.frequencies[-1]) if kind == "stft" else float(len(self.frequencies))
+        # Voices and most instruments live below 5 kHz: start there (drag/wheel on the axis shows more).
+        top = min(5000.0, float(self.frequencies[-1])) if kind == "stft" else float(len(self.frequencies))
         self.spec_plot.setYRange(0, top, padding=0)
 
     # -- data in ----------------------------------------------------------------------------------------------

@@ -77,6 +77,8 @@ def _toggle_live(window) -> None:
         window.live_dock = dock = window.add_dock("Live input", panel, Qt.DockWidgetArea.BottomDockWidgetArea)
         dock.show()
         dock.raise_()
+        panel.view.setMinimumHeight(220)  # the live spectrogram needs room to be readable
+        window.resizeDocks([dock], [max(420, int(window.height() * 0.45))], Qt.Orientation.Vertical)
         return
     dock.setVisible(not dock.isVisible())
 
