@@ -38,6 +38,16 @@ def device() -> str:
     return best_compute_device()
 
 
+@pytest.fixture(scope="session")
+def job(store, device):
+    """A factory of job contexts on the best device with the shared model store: ``job(**JobContext fields)``."""
+
+    def make(**kw):
+        return JobContext(device=device, models=store, **kw)
+
+    return make
+
+
 @pytest.fixture
 def ctx(store, device) -> JobContext:
     """A fresh job context (cuda when present, else cpu) recording its progress reports in ``ctx.reports``."""

@@ -16,16 +16,6 @@ from workbench.core.plugin_api import JobContext
 
 
 @pytest.fixture(scope="module")
-def job(store, device):
-    """A job context on the best device with the shared model store (checksums checked)."""
-
-    def make(**kw):
-        return JobContext(device=device, models=store, **kw)
-
-    return make
-
-
-@pytest.fixture(scope="module")
 def plugin():
     from workbench_plugins.audioset import plugin as p
 

@@ -55,16 +55,6 @@ def scene() -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def job(store, device):
-    """A job context on the best device with the shared model store (checksums checked)."""
-
-    def make(**kw):
-        return JobContext(device=device, models=store, **kw)
-
-    return make
-
-
-@pytest.fixture(scope="module")
 def sed():
     from workbench_plugins.sed import plugin
 

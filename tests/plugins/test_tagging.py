@@ -63,16 +63,6 @@ def drum_groove(seconds: float = 12.0, bpm: int = 120) -> mido.MidiFile:
 
 
 @pytest.fixture(scope="module")
-def job(store, device):
-    """A job context on the best device with the shared model store (checksums checked)."""
-
-    def make(**kw):
-        return JobContext(device=device, models=store, **kw)
-
-    return make
-
-
-@pytest.fixture(scope="module")
 def plugin():
     from workbench_plugins.tagging import plugin as p
 
