@@ -66,7 +66,6 @@ def main(argv: list[str] | None = None) -> int:
     from workbench_plugins.cover_search.features import analyse_samples
     from workbench_plugins.cover_search.library import Library
     from workbench_plugins.cover_search.query import CoverSearcher
-    from workbench_plugins.cover_search.search import CosineIndex
 
     print(f"{'what':42s} {'measured':>14s}  {'baseline':30s} {'baseline':>12s}  {'ratio':>8s}")
     # -- indexing ------------------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ import soundfile as sf
 
 from workbench.core.audio import AudioBuffer
 from workbench.core.layers import Tags
-from workbench.core.plugin_api import JobContext
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,6 @@ from scipy.signal import resample_poly
 from workbench.core.audio import AudioBuffer
 from workbench.core.errors import InvalidParameterError
 from workbench.core.layers import Events
-from workbench.core.plugin_api import JobContext
 
 RATE = 16000
 SIREN, HORN, SPEECH = (2.0, 6.0), (8.0, 10.0), (12.0, 15.0)  # where each source is placed, seconds

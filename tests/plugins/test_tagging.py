@@ -15,7 +15,6 @@ import torch
 
 from workbench.core.audio import AudioBuffer
 from workbench.core.layers import Tags
-from workbench.core.plugin_api import JobContext
 
 SF2 = "/usr/share/sounds/sf2/FluidR3_GM.sf2"
 RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "models"

@@ -10,7 +10,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from workbench.core.audio_io import AUDIO_EXTENSIONS
-from workbench.core.errors import WorkbenchError
 from workbench.core.layers import Tracks
 
 from .audio_loader import AudioLoader

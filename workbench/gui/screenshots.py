@@ -85,7 +85,6 @@ def main(out_dir: str) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings
 
-    from workbench.core.audio_io import load_audio
     from workbench.core.layers import Tracks
     from workbench.gui.app import create_app, create_window
     from workbench.gui.settings_store import SettingsStore
