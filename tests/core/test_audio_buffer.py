@@ -36,3 +36,16 @@ def test_bad_sample_rate_and_shape():
         AudioBuffer(np.zeros(10), 0)
     with pytest.raises(ValueError):
         AudioBuffer(np.zeros((1, 2, 3)), 8000)
+
+
+def test_mono_input_array_is_not_shared_with_the_caller():
+    x = np.zeros(100, np.float32)
+    buf = AudioBuffer(x, 8000)
+    x[0] = 1.0
+    assert buf.samples[0, 0] == 0.0
+
+
+def test_adopt_wraps_without_copying_and_freezes():
+    x = np.zeros((2, 1000), np.float32)
+    buf = AudioBuffer.adopt(x, 8000)
+    assert np.shares_memory(buf.samples, x) and not buf.samples.flags.writeable

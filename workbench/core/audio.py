@@ -8,16 +8,28 @@ from pathlib import Path
 import numpy as np
 
 
-def _frozen(samples: np.ndarray) -> np.ndarray:
-    arr = np.ascontiguousarray(samples, dtype=np.float32)
+def _frozen(samples) -> np.ndarray:
+    """A read-only float32 (channels, samples) array that no caller can still write to."""
+    if isinstance(samples, _Adopted):
+        arr = samples.array
+    else:
+        arr = np.asarray(samples, dtype=np.float32)
+        if isinstance(samples, np.ndarray) and np.shares_memory(arr, samples):
+            arr = arr.copy()  # never freeze the caller's own array behind their back
     if arr.ndim == 1:
         arr = arr[np.newaxis, :]
     if arr.ndim != 2:
         raise ValueError(f"audio samples must be (channels, samples), got shape {arr.shape}")
-    if arr is samples:  # never freeze the caller's own array behind their back
-        arr = arr.copy()
+    arr = np.ascontiguousarray(arr)
     arr.setflags(write=False)
     return arr
+
+
+class _Adopted:
+    """Marks an array handed over by its only owner (see :meth:`AudioBuffer.adopt`)."""
+
+    def __init__(self, array: np.ndarray):
+        self.array = array
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,6 +53,12 @@ class AudioBuffer:
         object.__setattr__(self, "sample_rate", int(self.sample_rate))
         if not self.name and self.source is not None:
             object.__setattr__(self, "name", Path(self.source).stem)
+
+    @classmethod
+    def adopt(cls, samples: np.ndarray, sample_rate: int, **kwargs) -> "AudioBuffer":
+        """Wrap a float32 array nobody else will write to (e.g. freshly decoded) without copying it:
+        an hour of stereo audio is 1.2 GB, and a copy costs a second and doubles peak memory."""
+        return cls(_Adopted(np.asarray(samples, dtype=np.float32)), sample_rate, **kwargs)
 
     @property
     def channels(self) -> int:

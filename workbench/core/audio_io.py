@@ -53,7 +53,8 @@ def load_audio(path: str | os.PathLike) -> AudioBuffer:
     samples = _sanitise(samples, warnings)
     for w in warnings:
         log.warning("%s: %s", path, w)
-    return AudioBuffer(samples, rate, source=path, warnings=tuple(warnings))
+    # The decoded array is ours alone: no defensive copy of (possibly) an hour of audio.
+    return AudioBuffer.adopt(samples, rate, source=path, warnings=tuple(warnings))
 
 
 class _NotSoundfile(Exception):
@@ -69,17 +70,29 @@ def _read_with_soundfile(path: Path, warnings: list[str]) -> tuple[np.ndarray, i
     rate = int(info.samplerate)
     _check_rate_and_channels(path, rate, info.channels)
     declared = _declared_wav_frames(path)
-    blocks, got = [], 0
+    # Decode straight into one (channels, frames) array: no per-block copies and no final concatenate, which
+    # matters for hour-long files (seconds and twice the memory otherwise). Grows if the header under-reports.
+    samples = np.empty((info.channels, max(int(info.frames), 0)), np.float32)
+    got = 0
     try:
         with sf.SoundFile(str(path)) as f:
-            for block in f.blocks(blocksize=1 << 18, dtype="float32", always_2d=True):
-                blocks.append(block.T.copy())
-                got += block.shape[0]
+            # big blocks: each one re-takes the GIL, which a busy GUI thread makes slow to get
+            buf = np.empty((1 << 20, info.channels), np.float32)
+            while True:
+                block = f.read(out=buf, dtype="float32", always_2d=True)
+                m = block.shape[0]
+                if m == 0:
+                    break
+                if got + m > samples.shape[1]:
+                    samples = np.concatenate([samples[:, :got], np.empty((info.channels, max(m, got)), np.float32)],
+                                             axis=1)
+                samples[:, got:got + m] = block.T
+                got += m
     except Exception as exc:
-        if not blocks:
+        if not got:
             raise AudioLoadError(path, f"the audio data is corrupt ({_libsndfile_reason(exc)})") from exc
         warnings.append(f"the file is damaged after {got / rate:.2f} s; loaded what could be decoded")
-    samples = np.concatenate(blocks, axis=1) if blocks else np.zeros((info.channels, 0), np.float32)
+    samples = samples[:, :got] if got < samples.shape[1] else samples
     if declared is not None and declared > got:
         warnings.append(
             f"the file is truncated: its header announces {declared / rate:.2f} s, "
@@ -152,6 +165,9 @@ def _check_shape_and_rate(path: Path, samples: np.ndarray, rate: int) -> None:
 
 
 def _sanitise(samples: np.ndarray, warnings: list[str]) -> np.ndarray:
+    step = 1 << 20  # check in slices: one (channels, samples) bool temporary costs ~1 s on an hour of audio
+    if all(np.isfinite(samples[:, a:a + step]).all() for a in range(0, samples.shape[1], step)):
+        return samples
     bad = ~np.isfinite(samples)
     if bad.any():
         count = int(bad.sum())

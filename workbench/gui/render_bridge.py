@@ -53,18 +53,25 @@ class RenderBridge(QObject):
         self._busy = False
         self._closed = False
         self.latest: RenderRequest | None = None
+        self._failed_serial = -1  # a failed request is not deduplicated: asking again retries it
 
     def set_provider(self, provider) -> None:
         with self._lock:
             self.provider = provider
             self._serial += 1  # anything in flight is for the old file
             self._pending = None
+            self.latest = None
 
     def request(self, settings, t0: float, t1: float, width_px: int, channel: int | None = None) -> RenderRequest | None:
         """Ask for an image; returns at once. Only the newest request is delivered."""
         if self.provider is None or t1 <= t0 or width_px <= 0 or self._closed:
             return None
         with self._lock:
+            last = self.latest
+            if (last is not None and last.serial == self._serial and last.serial != self._failed_serial
+                    and (last.settings, last.t0, last.t1, last.width_px, last.channel)
+                    == (settings, float(t0), float(t1), int(width_px), channel)):
+                return last  # the same image is in flight or shown: restarting it would only cancel it
             self._serial += 1
             req = RenderRequest(self._serial, settings, float(t0), float(t1), int(width_px), channel)
             self.latest = req
@@ -105,6 +112,7 @@ class RenderBridge(QObject):
         except Exception as exc:  # never let a render error kill the worker; the window shows it
             if not self.is_stale(req):
                 log.exception("spectrogram render failed")
+                self._failed_serial = req.serial
                 self._emit(self.failed, req, f"{type(exc).__name__}: {exc}")
             return
         if not self.is_stale(req) and image is not None:

@@ -128,8 +128,8 @@ class SpectrogramPane(QWidget):
         self.bridge.set_provider(provider)
         dur = max(audio.duration, MIN_SPAN)
         self.vb.setLimits(xMin=0.0, xMax=dur, minXRange=MIN_SPAN)
+        self.set_time_range(0.0, dur)  # first, so that the first render is already the whole-file view
         self.set_settings(settings, keep_view=False)
-        self.set_time_range(0.0, dur)
         self.set_playhead(0.0)
         self.clear_selection()
 

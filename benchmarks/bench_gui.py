@@ -1,0 +1,149 @@
+"""GUI timings on a long file: open -> first visible spectrogram, zoom step, scroll step, for STFT / mel / CQT.
+
+Generates a stereo 44.1 kHz WAV (default 60 minutes, int16, in a temp dir), opens it in the real MainWindow
+(offscreen) through the same path as File > Open (background decode, provider, overview, renders), and measures
+from the request to the moment the pane shows the image answering the newest request. Each run uses a fresh window
+and a fresh, empty disk tile cache (XDG_CACHE_HOME points into the temp dir), so nothing is reused across runs
+except what the process has already imported (the first run of the process also pays the torch import).
+
+Usage: python benchmarks/bench_gui.py [--minutes 60] [--runs 3] [--kinds stft,mel,cqt] [--steps 6]
+Prints a table: median wall time (and process CPU time) over runs, with the goal of issue 3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+GOALS_MS = {"first view": 1000.0, "decode": float("nan"), "decoded->image": 1000.0, "zoom step": 50.0,
+            "scroll step": 50.0}
+
+
+def make_file(folder: Path, minutes: float, sr: int = 44100) -> Path:
+    """A stereo int16 WAV of ``minutes``: noise plus two tones (written in blocks to keep memory low)."""
+    import numpy as np
+    import soundfile as sf
+
+    path = folder / f"long_{minutes:g}min.wav"
+    n = int(minutes * 60 * sr)
+    rng = np.random.default_rng(0)
+    block = sr * 60
+    with sf.SoundFile(str(path), "w", samplerate=sr, channels=2, subtype="PCM_16") as f:
+        for a in range(0, n, block):
+            m = min(block, n - a)
+            t = (a + np.arange(m)) / sr
+            x = 0.05 * rng.standard_normal((m, 2)).astype(np.float32)
+            x[:, 0] += 0.3 * np.sin(2 * np.pi * 440.0 * t).astype(np.float32)
+            x[:, 1] += 0.3 * np.sin(2 * np.pi * 1000.0 * t).astype(np.float32)
+            f.write(x)
+    return path
+
+
+def run_once(app, path: Path, kind: str, steps: int, cache_root: Path, timeout: float = 120.0) -> dict:
+    """One fresh window: open ``path`` with view ``kind``; returns lists of (wall s, cpu s) per measure."""
+    from PySide6.QtCore import QEventLoop, QSettings, QTimer
+
+    from workbench.gui.main_window import MainWindow
+    from workbench.gui.settings_store import SettingsStore
+
+    os.environ["XDG_CACHE_HOME"] = str(cache_root)  # a fresh, empty disk tile cache for this run
+    store = SettingsStore(QSettings(str(cache_root / "settings.ini"), QSettings.Format.IniFormat))
+    w = MainWindow(settings=store)
+    w.resize(1400, 860)
+    w.show()
+    app.processEvents()
+    w.view_controls.set_kind(kind)
+    app.processEvents()
+
+    def wait_shown(t_start: float) -> None:
+        # A real event loop (as in the app) with a 2 ms check: a busy processEvents() loop would hold the GIL
+        # and slow the decoder and render threads down.
+        loop = QEventLoop()
+        timer = QTimer(interval=2)
+
+        def check() -> None:
+            if (w.doc.audio is not None and w.pane.is_up_to_date()) or time.perf_counter() - t_start > timeout:
+                loop.quit()
+
+        timer.timeout.connect(check)
+        timer.start()
+        check()
+        loop.exec()
+        timer.stop()
+        if not (w.doc.audio is not None and w.pane.is_up_to_date()):
+            raise TimeoutError(f"{kind}: no image after {timeout} s")
+
+    out = {"first view": [], "decode": [], "decoded->image": [], "zoom step": [], "scroll step": []}
+    opened = []
+    w.file_opened.connect(lambda _p: opened.append((time.perf_counter(), time.process_time())))
+    c0, t0 = time.process_time(), time.perf_counter()
+    w.files.open_paths([str(path)])
+    wait_shown(t0)
+    t1, c1 = time.perf_counter(), time.process_time()
+    out["first view"].append((t1 - t0, c1 - c0))
+    out["decode"].append((opened[0][0] - t0, opened[0][1] - c0))  # open request -> decoded and handed to the window
+    out["decoded->image"].append((t1 - opened[0][0], c1 - opened[0][1]))
+    dur = w.doc.audio.duration
+    w.pane.set_time_range(dur / 2, dur / 2 + 60.0)  # a one-minute view in the middle, then zoom and scroll
+    wait_shown(time.perf_counter())
+    for i in range(steps):
+        c0, t0 = time.process_time(), time.perf_counter()
+        w.pane.zoom_time(1.25 if i % 2 == 0 else 0.8)
+        wait_shown(t0)
+        out["zoom step"].append((time.perf_counter() - t0, time.process_time() - c0))
+        c0, t0 = time.process_time(), time.perf_counter()
+        w.pane.scroll_time(0.2)
+        wait_shown(t0)
+        out["scroll step"].append((time.perf_counter() - t0, time.process_time() - c0))
+    w.close()
+    app.processEvents()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--minutes", type=float, default=60.0)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--steps", type=int, default=6)
+    ap.add_argument("--kinds", default="stft,mel,cqt")
+    args = ap.parse_args(argv)
+
+    from workbench.gui.app import create_app
+
+    app = create_app()
+    with tempfile.TemporaryDirectory(prefix="bench_gui_") as tmp:
+        tmp = Path(tmp)
+        t = time.perf_counter()
+        path = make_file(tmp, args.minutes)
+        print(f"generated {path.name} ({path.stat().st_size / 2**20:.0f} MiB) in {time.perf_counter() - t:.1f} s",
+              flush=True)
+        rows = []
+        for kind in args.kinds.split(","):
+            samples: dict[str, list] = {}
+            for r in range(args.runs):
+                res = run_once(app, path, kind, args.steps, tmp / f"cache_{kind}_{r}")
+                for k, v in res.items():
+                    samples.setdefault(k, []).extend(v)
+                print(f"  {kind} run {r + 1}: " + ", ".join(
+                    f"{k} {statistics.median(x[0] for x in v) * 1000:.0f} ms" for k, v in res.items()), flush=True)
+            for k, v in samples.items():
+                wall = statistics.median(x[0] for x in v) * 1000
+                cpu = statistics.median(x[1] for x in v) * 1000
+                rows.append((kind, k, wall, cpu, GOALS_MS[k], len(v)))
+    print(f"\n{args.minutes:g}-minute stereo 44.1 kHz WAV, MainWindow offscreen, median of {args.runs} runs "
+          f"(zoom/scroll: {args.steps} steps each run; includes the pane's 25 ms debounce)")
+    print(f"{'view':5s} {'measure':14s} {'wall ms':>9s} {'cpu ms':>9s} {'goal ms':>8s} {'wall/goal':>9s} {'n':>3s}")
+    for kind, k, wall, cpu, goal, n in rows:
+        print(f"{kind:5s} {k:14s} {wall:9.0f} {cpu:9.0f} {goal:8.0f} {wall / goal:9.2f} {n:3d}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
