@@ -36,6 +36,10 @@ class DetailsPanel(QWidget):
         lay.addWidget(self.stack)
         self._layer = None
 
+    def current_layer(self):
+        """The layer whose details are shown (None when none)."""
+        return self._layer
+
     def show_layer(self, layer, color=None) -> None:
         self._layer = layer
         if isinstance(layer, Tags):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from workbench.core.layers import Curve, Events, Layer, Matrix, Notes, Segments, Tags, Tracks
+from workbench.core.layers import Curve, Events, Layer, Matches, Matrix, Notes, Segments, Tags, Tracks
 
 
 def shift_layer(layer: Layer, seconds: float) -> Layer:
@@ -23,4 +23,6 @@ def shift_layer(layer: Layer, seconds: float) -> Layer:
             layer.frame_times = layer.frame_times + dt
     elif isinstance(layer, Tracks):
         layer.offset += dt
+    elif isinstance(layer, Matches):  # alignments stay relative to the query; remember where the query starts
+        layer.metadata["offset"] = float(layer.metadata.get("offset", 0.0)) + dt
     return layer

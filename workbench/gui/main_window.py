@@ -254,7 +254,7 @@ class MainWindow(QMainWindow):
         self.layers.export_requested.connect(self.files.export_layer)
         self.layers.layer_selected.connect(lambda layer: self.details.show_layer(
             layer, self.doc.color(layer) if layer is not None else None))
-        self.details.match_activated.connect(lambda m: m.alignment and self.playback.seek(m.alignment[0][0]))
+        self.details.match_activated.connect(self._open_match)
 
     def _warm_up(self) -> None:
         """Import torch and the feature code off the GUI thread, so opening the first file does not stall."""
@@ -305,6 +305,16 @@ class MainWindow(QMainWindow):
                 return
             self.show_audio(next(iter(track.tracks.values())))
         self.doc.add_layers(layers, f"Run {title}")
+
+    def _open_match(self, match) -> None:
+        """Seek to where the match starts and load it, time-aligned, as an A/B track."""
+        from .match_opener import open_match
+
+        layer = self.details.current_layer()
+        offset = float(layer.metadata.get("offset", 0.0)) if layer is not None else 0.0
+        if match.alignment:
+            self.playback.seek(offset + match.alignment[0][0])
+        open_match(self, match, offset)
 
     def _settings_changed(self, settings) -> None:
         self.store.save_spectrogram_settings(settings)
