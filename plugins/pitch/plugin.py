@@ -18,6 +18,7 @@ from workbench.core.layers import Curve
 from workbench.core.plugin_api import JobContext
 from workbench.core.resample import resample_array
 
+from .curve import make_curve
 from .estimators import MODEL_RATE, PitchEstimator, load_estimator
 from .streaming import PitchStream
 
@@ -79,17 +80,6 @@ def to_grid(times: np.ndarray, f0: np.ndarray, conf: np.ndarray, step_s: float):
     grid = np.arange(0.0, times[-1] + 1e-9, step_s)
     logf = np.interp(grid, times, np.log2(np.maximum(f0, 1e-3)))
     return grid, np.float32(2.0) ** logf.astype(np.float32), np.interp(grid, times, conf).astype(np.float32)
-
-
-def make_curve(times, f0, conf, params: dict, name: str = "f0") -> Curve:
-    """The Curve layer: values in Hz on voiced frames, 0 on unvoiced ones (voiced False)."""
-    voiced = (conf >= params["threshold"]) & (f0 >= params["fmin"]) & (f0 <= params["fmax"])
-    values = np.where(voiced, f0, 0.0)
-    return Curve(
-        name=name, times=times, values=values, unit="Hz", confidence=conf, voiced=voiced,
-        metadata={"model": params["model"], "threshold": params["threshold"], "fmin": params["fmin"],
-                  "fmax": params["fmax"], "hop_s": float(times[1] - times[0]) if len(times) > 1 else 0.0},
-    )
 
 
 def raw_frames(audio: AudioBuffer, params: dict, ctx: JobContext):

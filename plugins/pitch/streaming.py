@@ -12,6 +12,7 @@ import numpy as np
 
 from workbench.core.layers import Curve
 
+from .curve import make_curve
 from .estimators import MODEL_RATE, FcpeEstimator, PitchEstimator
 
 # Past audio (samples) kept in front of the frames being reported, and audio needed after a frame before it
@@ -33,7 +34,6 @@ class PitchStream:
 
     def __init__(self, estimator: PitchEstimator, params: dict, out_hop: int | None = None,
                  context: int | None = None, lookahead: int | None = None):
-        from .plugin import make_curve
 
         fcpe = isinstance(estimator, FcpeEstimator)
         self.estimator, self.params, self._make_curve = estimator, params, make_curve
