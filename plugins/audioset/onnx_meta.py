@@ -8,40 +8,10 @@ is needed to find a few named scalars, so a tiny varint/length-delimited walker 
 from __future__ import annotations
 
 import numpy as np
-from typing import Iterator
+
+from workbench.core.protobuf_wire import fields
 
 _DTYPES = {1: "<f4", 2: "<u1", 3: "<i1", 4: "<u2", 5: "<i2", 6: "<i4", 7: "<i8", 11: "<f8"}  # ONNX TensorProto codes
-
-
-def _varint(buf: bytes, i: int) -> tuple[int, int]:
-    out = shift = 0
-    while True:
-        b = buf[i]
-        i += 1
-        out |= (b & 0x7F) << shift
-        if b < 0x80:
-            return out, i
-        shift += 7
-
-
-def fields(buf: bytes) -> Iterator[tuple[int, int, object]]:
-    """(field number, wire type, value) of one protobuf message: ints for varints, bytes otherwise."""
-    i, n = 0, len(buf)
-    while i < n:
-        key, i = _varint(buf, i)
-        num, wire = key >> 3, key & 7
-        if wire == 0:
-            val, i = _varint(buf, i)
-        elif wire == 1:
-            val, i = buf[i:i + 8], i + 8
-        elif wire == 2:
-            size, i = _varint(buf, i)
-            val, i = buf[i:i + size], i + size
-        elif wire == 5:
-            val, i = buf[i:i + 4], i + 4
-        else:
-            raise ValueError(f"unsupported protobuf wire type {wire}")
-        yield num, wire, val
 
 
 def scalar_initializers(model: bytes, names: set[str]) -> dict[str, float]:

@@ -13,40 +13,16 @@ from pathlib import Path
 
 import numpy as np
 
+from workbench.core.protobuf_wire import fields
+from workbench.core.protobuf_wire import varint as _varint
+
 MAGIC = 0xDB4775248B80FB57
 DTYPES = {1: np.float32, 2: np.float64, 3: np.int32, 9: np.int64, 10: np.bool_, 19: np.float16}  # TF DataType codes
 
 
-def _varint(buf: bytes, i: int) -> tuple[int, int]:
-    out = shift = 0
-    while True:
-        b = buf[i]
-        i += 1
-        out |= (b & 0x7F) << shift
-        if b < 0x80:
-            return out, i
-        shift += 7
-
-
 def _proto(buf: bytes) -> list[tuple[int, object]]:
     """(field number, value) pairs of a protobuf message (varints as int, everything else as bytes)."""
-    i, out = 0, []
-    while i < len(buf):
-        key, i = _varint(buf, i)
-        num, wire = key >> 3, key & 7
-        if wire == 0:
-            val, i = _varint(buf, i)
-        elif wire == 1:
-            val, i = buf[i:i + 8], i + 8
-        elif wire == 2:
-            size, i = _varint(buf, i)
-            val, i = buf[i:i + size], i + size
-        elif wire == 5:
-            val, i = buf[i:i + 4], i + 4
-        else:
-            raise ValueError(f"unsupported protobuf wire type {wire}")
-        out.append((num, val))
-    return out
+    return [(num, val) for num, _, val in fields(buf)]
 
 
 def _block(data: bytes, offset: int, size: int) -> list[tuple[bytes, bytes]]:
