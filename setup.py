@@ -17,5 +17,7 @@ setup(
     entry_points={
         "console_scripts": ["workbench = workbench.cli:main"],
         "workbench.plugins": [f"{p} = workbench_plugins.{p}.manifest:MANIFEST" for p in builtin_plugins],
+        # plugin folders added to a checkout after installing are found too
+        "workbench.plugin_packages": ["builtin = workbench_plugins"],
     },
 )

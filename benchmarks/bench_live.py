@@ -114,10 +114,10 @@ def bench_display(n=12):
 
 
 def bench_pitch(n=6):
-    from workbench.live.live_plugins import HOPS, make_pitch
+    from workbench.live.live_plugins import hop_seconds, make_processor
 
     s = started_session()
-    driver = s.add_driver("pitch", make_pitch(), HOPS["pitch"])
+    driver = s.add_driver("pitch", make_processor("pitch"), hop_seconds("pitch"))
     t = np.arange(int(0.4 * SR)) / SR
     burst = sum(np.sin(2 * np.pi * k * 220 * t) / k for k in range(1, 7)).astype(np.float32)
     burst = 0.4 * burst / np.abs(burst).max()
@@ -144,8 +144,10 @@ def bench_pitch(n=6):
 
 
 def bench_separation(n=8):
-    from workbench.live.live_plugins import HOPS, make_separator
-    from workbench.live.separation import RATE, OutputPlayer
+    from workbench.live.live_plugins import hop_seconds, make_processor
+    from workbench.live.monitor import OutputPlayer
+
+    RATE = 44100  # Spleeter's rate, the accompaniment monitor's output rate
 
     mod = subprocess.run(["pactl", "load-module", "module-null-sink", "sink_name=bench_out"], capture_output=True,
                          text=True, check=True).stdout.strip()
@@ -166,8 +168,9 @@ def bench_separation(n=8):
 
     out.on_block = on_block
     s = started_session()
-    sep = make_separator(out, stem="accompaniment")
-    s.add_driver("separation", sep, HOPS["separation"])
+    sep = make_processor("karaoke")  # the separation plugin's accompaniment monitor
+    sep.on_output = lambda block, t0: out.write(block)
+    s.add_driver("separation", sep, hop_seconds("karaoke"))
     sig, marks = click_train(n, spacing_s=1.0, lead_s=1.0)
     player = ClickPlayer(sig, marks)
     drain(s, len(sig) / SR + 2.0)

@@ -1,4 +1,5 @@
-"""Real-time factor of the speech plugins on this machine: ASR (Whisper base, tiny.en), TTS (Piper), VAD (Silero).
+"""Real-time factor of the speech plugins on this machine: ASR (Whisper base, tiny.en), TTS (Piper), VAD (Silero),
+diarization, speech enhancement (file and live monitor).
 
 Usage: python benchmarks/bench_speech.py [--runs 3] [--device cpu]
 
@@ -63,6 +64,23 @@ def time_plugin(plugin: str, audio, params: dict, runs: int, device: str) -> tup
     return statistics.median(times), statistics.median(cpu), layers
 
 
+def time_live_enhance(audio, device: str) -> tuple[float, float]:
+    """(wall s, CPU s) to push ``audio`` through the live clean-speech monitor in 20 ms hops (real time = 1)."""
+    from workbench.core.contributions import resolve
+    from workbench.core.registry import PluginRegistry
+    from workbench.core.resample import resample_array
+
+    (live,) = PluginRegistry.discover().get("enhance").live
+    proc = resolve(live.factory)({}, JobContext(device=device))
+    x = resample_array(audio.samples[0], audio.sample_rate, proc.sample_rate)
+    hop = int(live.hop_s * proc.sample_rate)
+    t, c = time.perf_counter(), time.process_time()
+    for i in range(0, len(x), hop):
+        proc.push(x[i:i + hop], i / proc.sample_rate)
+    proc.flush()
+    return time.perf_counter() - t, time.process_time() - c
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=3)
@@ -76,9 +94,12 @@ def main(argv: list[str] | None = None) -> int:
         ("ASR Whisper base (beam 5)", "asr", {"model": "base"}),
         ("ASR Whisper tiny.en (beam 5)", "asr", {"model": "tiny.en"}),
         ("VAD Silero", "vad", {}),
+        ("Diarization (VAD + Resemblyzer)", "diarization", {}),  # goal RTF <= 0.05
+        ("Enhance RNNoise + Wiener (file)", "enhance", {}),  # goal RTF <= 0.1
     ):
         seconds, cpu, _ = time_plugin(plugin, speech, params, args.runs, device)
         rows.append((label, speech.duration, seconds, cpu))
+    rows.append(("Enhance live monitor (20 ms hops)", speech.duration) + time_live_enhance(speech, device))
     seconds, cpu, layers = time_plugin("tts", None, {"text": " ".join(TEXT)}, args.runs, device)
     rows.append(("TTS Piper joe-medium", layers[0].tracks["speech"].duration, seconds, cpu))
     print(f"device: {device}; median of {args.runs} runs after a warm-up; baseline = real time (audio duration)")

@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
-"$VENV/bin/python" -m pip install -q "pyinstaller>=6.10"
+# PyInstaller comes from the lock (the `bundle` extra), like everything else in the bundle
+"$VENV/bin/python" -c "import PyInstaller" 2>/dev/null || { echo "PyInstaller missing: run make install" >&2; exit 1; }
 rm -rf dist/audio-workbench  # build/pyinstaller is kept: PyInstaller reuses its analysis cache
 "$VENV/bin/pyinstaller" --noconfirm --log-level WARN --workpath build/pyinstaller --distpath dist installers/workbench.spec
 install -m 644 installers/audio-workbench.desktop dist/audio-workbench/audio-workbench.desktop

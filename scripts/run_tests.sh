@@ -7,7 +7,13 @@ VENV=${VENV:-.venv}
 export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
 export PYTHONUNBUFFERED=1
 source scripts/virtual_audio.sh
-start_virtual_audio || echo "warning: no virtual audio device; live/playback tests will be skipped"
+if ! start_virtual_audio; then
+  if [ "${CI:-}" = "true" ]; then
+    echo "error: the PulseAudio virtual audio device did not start (scripts/virtual_audio.sh); CI needs it" >&2
+    exit 1
+  fi
+  echo "warning: no virtual audio device; live/playback tests will be skipped"
+fi
 "$VENV/bin/python" -m pytest -ra -p no:cacheprovider "$@"
 rc=$?
 stop_virtual_audio

@@ -16,7 +16,7 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    from workbench.cli.ddsp import add_train_arguments, train
+    from workbench_plugins.ddsp.cli import add_train_arguments, train
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_train_arguments(ap)

@@ -39,17 +39,24 @@ def load_whisper(model_id: str, device: str = "cpu", store: ModelStore | None = 
 
         kind, _, index = device.partition(":")
         threads = min(4, os.cpu_count() or 1)
-        try:
-            return WhisperModel(str(path.parent), device=kind, device_index=int(index or 0),
-                                compute_type=compute_type_for(device), cpu_threads=threads)
-        except (RuntimeError, ValueError) as exc:
-            if kind != "cuda":
-                raise
-            # CTranslate2 needs CUDA 12 cuBLAS/cuDNN libraries; without them the CPU still works
-            log.warning("Whisper on %s failed (%s); using the CPU", device, exc)
-            return WhisperModel(str(path.parent), device="cpu", compute_type="int8", cpu_threads=threads)
+        if kind == "cuda":
+            from workbench.core.compute import preload_cuda12_blas
 
-    return store.cached_load(model_id, device, load)
+            preload_cuda12_blas()  # CTranslate2 is built for CUDA 12: its cuBLAS comes from nvidia-cublas-cu12
+        model = WhisperModel(str(path.parent), device=kind, device_index=int(index or 0),
+                             compute_type=compute_type_for(device), cpu_threads=threads)
+        model.workbench_device = device  # where it really runs, for the layers' metadata
+        return model
+
+    try:
+        return store.cached_load(model_id, device, load)
+    except (RuntimeError, ValueError, OSError) as exc:
+        from workbench.core.compute import is_cuda_failure
+
+        if not device.startswith("cuda") or not is_cuda_failure(exc):
+            raise
+        log.warning("Whisper on %s failed (%s); using the CPU", device, exc)
+        return load_whisper(model_id, "cpu", store)
 
 
 def transcribe(
@@ -73,9 +80,32 @@ def transcribe(
     word times stay close to the speech (without it the first word of a window is stretched back to the
     window's start).
     """
+    try:
+        return _transcribe(samples_16k, model_id, device, language, word_timestamps, progress, store, beam_size,
+                           offset, skip_silence)
+    except (RuntimeError, ValueError, OSError) as exc:
+        from workbench.core.compute import is_cuda_failure
+
+        # CUDA can fail inside decoding (a missing cuBLAS/cuDNN symbol, out of memory), not only at load time
+        if not device.startswith("cuda") or not is_cuda_failure(exc):
+            raise
+        log.warning("Whisper on %s failed while transcribing (%s); transcribing on the CPU", device, exc)
+        store = store or default_store()
+        store.release(device)
+        segments, words = _transcribe(samples_16k, model_id, "cpu", language, word_timestamps, progress, store,
+                                      beam_size, offset, skip_silence)
+        note = f"CUDA failed on {device} ({type(exc).__name__}: {str(exc)[:100]}); transcribed on the CPU"
+        for layer in (segments, words):
+            layer.metadata.setdefault("notes", []).append(note)
+        return segments, words
+
+
+def _transcribe(samples_16k, model_id, device, language, word_timestamps, progress, store, beam_size, offset,
+                skip_silence) -> tuple[Segments, Words]:
     audio = np.ascontiguousarray(samples_16k, dtype=np.float32).reshape(-1)
     duration = len(audio) / SAMPLE_RATE
     model = load_whisper(model_id, device, store)
+    device = getattr(model, "workbench_device", device)
     if language and language not in _languages(model):
         raise InvalidParameterError(f"Unknown language code '{language}' for Whisper")
     if language and model_id.endswith(".en") and language != "en":

@@ -1,6 +1,7 @@
 """Manifest of the ASR plugin (light: imported at discovery, the model code is not)."""
 
 from workbench.core.params import Bool, Choice, Int, Text
+from workbench.core.contributions import LiveProcessor
 from workbench.core.plugin_api import PluginManifest
 
 # parameter value -> model-store id
@@ -26,9 +27,14 @@ MANIFEST = PluginManifest(
                help="base and tiny.en work offline; the others need `workbench models fetch`"),
         Text("language", default="auto", help="language code such as en, de, fr, or auto to detect it"),
         Bool("word_timestamps", default=True, help="also output a Words layer with one entry per word"),
+        Bool("speakers", default=False,
+             help="label each segment and word with its speaker ('Speaker 1..N', from the diarization plugin)"),
         Bool("skip_silence", default=True,
              help="drop pauses over 0.5 s before decoding (voice activity): fewer invented words, tighter times"),
         Int("beam_size", default=5, range=(1, 10), help="Whisper beam search width (1 = greedy, fastest)"),
     ),
     models=tuple(MODEL_CHOICES.values()),
+    requires=("vad", "diarization"),  # live transcription uses the VAD's detector; speakers use diarization
+    live=(LiveProcessor(id="transcription", title="Transcription", factory="workbench_plugins.asr.live:make_processor",
+                        hop_s=0.1, params={"model_id": "whisper-tiny.en"}),),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workbench.core.audio import AudioBuffer
+from workbench.core.audio import AudioBuffer, tame_loud
 from workbench.core.layers import Layer
 from workbench.core.models import default_store
 from workbench.core.plugin_api import JobContext
@@ -18,11 +18,15 @@ def process(audio: AudioBuffer, params: dict, ctx: JobContext) -> list[Layer]:
     store = ctx.models or default_store()
     language = (params.get("language") or "auto").strip().lower()
     ctx.progress(0.0, f"loading {model_id}")
-    samples = audio.mono(SAMPLE_RATE).samples[0]
+    samples, loud = tame_loud(audio.mono(SAMPLE_RATE).samples[0])  # far above full scale: invented text
+    if loud:
+        ctx.logger.warning(loud)
     ctx.progress(0.02, "transcribing")
 
+    span = 0.83 if params.get("speakers") else 0.98  # diarization takes the rest
+
     def report(fraction: float, text: str) -> None:
-        ctx.progress(0.02 + 0.98 * fraction, text)
+        ctx.progress(0.02 + span * fraction, text)
 
     if model_id.startswith("wav2vec2"):
         from .ctc import transcribe_ctc
@@ -36,5 +40,21 @@ def process(audio: AudioBuffer, params: dict, ctx: JobContext) -> list[Layer]:
             word_timestamps=bool(params.get("word_timestamps", True)), progress=report, store=store,
             beam_size=int(params.get("beam_size", 5)), skip_silence=bool(params.get("skip_silence", True)),
         )
+    if params.get("speakers"):
+        _label_speakers(audio, ctx, [segments, words])
     ctx.progress(1.0, "done")
+    ctx.ran_on(segments.metadata.get("device", ctx.device))
+    if loud:
+        for layer in (segments, words):
+            layer.metadata.setdefault("warnings", []).append(loud)
     return [segments, words] if params.get("word_timestamps", True) else [segments]
+
+
+def _label_speakers(audio: AudioBuffer, ctx: JobContext, layers: list[Layer]) -> None:
+    """Who said each segment and word (the diarization plugin), in ``metadata["speakers"]`` of each layer."""
+    from workbench_plugins.diarization.assign import assign_speakers
+    from workbench_plugins.diarization.plugin import run_diarization, turns_layer
+
+    turns = turns_layer(run_diarization(audio, {}, ctx, progress_span=(0.85, 1.0)), {})
+    for layer in layers:
+        assign_speakers(layer, turns)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 
 import numpy as np
 
@@ -10,27 +9,25 @@ from workbench.core.audio import AudioBuffer
 from workbench.core.layers import Layer, Tags
 from workbench.core.plugin_api import JobContext
 
-from .yamnet import HOP_S, MODEL_ID, PATCH_S, YamNet, frame_scores
-
-_models: dict[str, YamNet] = {}
-_lock = threading.Lock()
-
+from .yamnet import HOP_S, MODEL_ID, PATCH_HOP, PATCH_S, YamNet, frame_scores
 
 def load_model(ctx: JobContext) -> YamNet:
-    """The shared YAMNet session (checksum-checked through the model store when the context has one)."""
-    key = "cuda" if ctx.device.startswith("cuda") else "cpu"
-    with _lock:
-        if key not in _models:
-            zip_path = ctx.models.path(MODEL_ID) if ctx.models is not None else None
-            _models[key] = YamNet.load(zip_path, ctx.device)
-        return _models[key]
+    """The shared YAMNet session, in the model store's one cache (checksum-checked through the store)."""
+    if ctx.models is None:
+        return YamNet.load(None, ctx.device)
+    return ctx.models.cached(MODEL_ID, ctx.device, lambda: YamNet.load(ctx.models.path(MODEL_ID), ctx.device))
 
 
-def scores_over_time(audio: AudioBuffer, ctx: JobContext, span=(0.0, 1.0)) -> tuple[YamNet, np.ndarray, np.ndarray]:
-    """(model, window start times in s, (windows, 521) probabilities) for the mono mix of ``audio``."""
+def scores_over_time(audio: AudioBuffer, ctx: JobContext, span=(0.0, 1.0),
+                     hop_frames: int = PATCH_HOP) -> tuple[YamNet, np.ndarray, np.ndarray]:
+    """(model, window start times in s, (windows, 521) probabilities) for the mono mix of ``audio``, a window
+    every ``hop_frames`` 10 ms frames."""
+    from workbench.core.compute import onnx_device
+
     model = load_model(ctx)
+    ctx.ran_on(onnx_device(model.session, ctx.device))
     lo, hi = span
-    times, scores = frame_scores(model, audio.mono_samples, audio.sample_rate,
+    times, scores = frame_scores(model, audio.mono_samples, audio.sample_rate, hop_frames=hop_frames,
                                  progress=lambda f: ctx.progress(lo + (hi - lo) * f, "YAMNet"))
     return model, times, scores
 
@@ -50,7 +47,8 @@ def process(audio: AudioBuffer, params: dict, ctx: JobContext) -> list[Layer]:
     layer = Tags(
         name="AudioSet tags", labels=[model.labels[i] for i in order], scores=clip[order],
         frame_times=times + (PATCH_S - HOP_S) / 2, frame_scores=scores[:, order], frame_duration=HOP_S,
-        metadata={"model": MODEL_ID, "window_s": PATCH_S, "hop_s": HOP_S, "pooling": params.get("pooling", "mean")},
+        metadata={"model": MODEL_ID, "window_s": PATCH_S, "hop_s": HOP_S, "pooling": params.get("pooling", "mean"),
+                  "jams_namespace": "tag_audioset"},  # the labels are AudioSet class names
     )
     ctx.progress(1.0, "done")
     return [layer]

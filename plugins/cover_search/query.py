@@ -15,7 +15,8 @@ from workbench.core.layers import Match
 from .align import EMBED_M, finish, qmax_scores, transposed_plots
 from .features import FRAME_RATE, TrackFeatures
 from .library import Library
-from .search import CosineIndex, SearchBackend
+from .ann_index import backend_for
+from .search import SearchBackend
 
 ProgressFn = Callable[[float, str], None]
 
@@ -30,7 +31,8 @@ class CoverSearcher:
 
     def __init__(self, library: Library, backend: SearchBackend | None = None):
         self.library = library
-        self.backend = backend or CosineIndex()
+        # exact cosine search for small libraries, the FAISS index beside the database for catalogues
+        self.backend = backend or backend_for(library)
         self.rebuild()
 
     def rebuild(self) -> None:

@@ -1,6 +1,7 @@
 """Manifest of the DDSP timbre-transfer plugin (light: lists timbre files, imports no torch)."""
 
 from workbench.core.params import Choice, Float
+from workbench.core.contributions import Command, Widget
 from workbench.core.plugin_api import PluginManifest
 
 from .timbres import available_timbres
@@ -22,4 +23,7 @@ MANIFEST = PluginManifest(
               help="added to the input loudness after it is matched to the timbre's training level"),
     ),
     models=("torchfcpe", "ddsp-violin", "ddsp-flute"),
+    requires=("pitch",),  # f0 of the input comes from the pitch plugin's FCPE
+    commands=(Command("ddsp", "DDSP timbre models: train, list", "workbench_plugins.ddsp.cli"),),
+    widgets=(Widget("ddsp-train", "Learn this &timbre (DDSP)…", "workbench_plugins.ddsp.dialog:open_dialog"),),
 )

@@ -32,13 +32,10 @@ def load_timbre(name: str, ctx: JobContext | None = None) -> DDSP:
             f"No timbre model called '{name}'. Available: {', '.join(paths) or 'none'} "
             "(train one with 'learn this timbre' or scripts/train_ddsp.py)")
     device = str(ctx.device) if ctx is not None else "cpu"
-    key = (str(paths[name]), paths[name].stat().st_mtime_ns, device)
-    if key not in _CACHE:
-        _CACHE[key] = load_model(paths[name], device)
-    return _CACHE[key]
-
-
-_CACHE: dict = {}
+    key = f"ddsp:{paths[name]}:{paths[name].stat().st_mtime_ns}"  # a retrained timbre is a new key
+    if ctx is None or ctx.models is None:
+        return load_model(paths[name], device)
+    return ctx.models.cached(key, device, lambda: load_model(paths[name], device))
 
 
 def controls_for(y16: np.ndarray, model: DDSP, pitch_shift: float, loudness_offset: float, ctx=None):

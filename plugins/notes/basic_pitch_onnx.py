@@ -54,14 +54,15 @@ class BasicPitchModel:
     def __init__(self, path, device: str = "cpu"):
         import onnxruntime as ort
 
-        providers = ["CPUExecutionProvider"]
-        if str(device).startswith("cuda") and "CUDAExecutionProvider" in ort.get_available_providers():
-            providers.insert(0, "CUDAExecutionProvider")
+        from workbench.core.compute import onnx_device, onnx_providers
+
+        providers = onnx_providers(device)
         options = ort.SessionOptions()
         options.log_severity_level = 3  # warnings from the graph optimiser are not the user's business
         self.session = ort.InferenceSession(str(path), sess_options=options, providers=providers)
         self.input_name = self.session.get_inputs()[0].name
         self.providers = self.session.get_providers()
+        self.device = onnx_device(self.session, device)  # 'cpu' when the CUDA provider could not be used
 
     def activations(self, audio: np.ndarray, with_contour: bool = False,
                     on_progress: Callable[[float], None] | None = None) -> Activations:

@@ -39,6 +39,7 @@ def process(audio: AudioBuffer, params: dict, ctx: JobContext) -> list[Layer]:
         raise InvalidParameterError(f"fmin ({params['fmin']:g} Hz) must be below fmax ({params['fmax']:g} Hz)")
     ctx.progress(0.0, "loading Basic Pitch")
     model = load_model(ctx)
+    ctx.ran_on(model.device)
     ctx.progress(0.02, "resampling")
     samples = audio.mono(SAMPLE_RATE).samples[0]
     acts = model.activations(

@@ -8,6 +8,7 @@ grid (frame k at ``k * hop`` seconds). ``stream`` returns a :class:`PitchStream`
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 
@@ -23,6 +24,7 @@ from .estimators import MODEL_RATE, PitchEstimator, load_estimator
 from .streaming import PitchStream
 
 CHUNK_S = 6.0  # seconds per chunk: progress and cancellation come every fraction of a second
+PARTIAL_EVERY = 1.0  # s between partial curves handed to the host while a long file is tracked
 CHUNK_OVERLAP_S = 1.0  # seconds shared by neighbours; kept parts meet in the middle (0.5 s context each side)
 
 
@@ -48,11 +50,13 @@ def _chunk_unit(sample_rate: int, hop: int) -> int:
 
 
 def track(samples: np.ndarray, sample_rate: int, estimator: PitchEstimator, params: dict,
-          ctx: JobContext, chunk_s: float = CHUNK_S, overlap_s: float = CHUNK_OVERLAP_S):
+          ctx: JobContext, chunk_s: float = CHUNK_S, overlap_s: float = CHUNK_OVERLAP_S, partial=None):
     """Raw frames of a 1-D signal: (times s, f0 Hz, confidence) on the grid ``k * estimator.hop / 16000``.
 
     Runs chunk by chunk (progress and cancellation through ``ctx``), resampling each chunk on its own.
+    ``partial(times, f0, conf)``: called with the frames so far after a chunk, at most every PARTIAL_EVERY s.
     """
+    last_partial = time.monotonic()
     hop = estimator.hop
     unit = _chunk_unit(sample_rate, hop)
     size = max(1, math.ceil(chunk_s * sample_rate / unit)) * unit
@@ -69,6 +73,9 @@ def track(samples: np.ndarray, sample_rate: int, estimator: PitchEstimator, para
         t = (first + np.arange(len(f0))) * hop / MODEL_RATE
         keep = keep_frames(t, chunk)
         times.append(t[keep]), f0s.append(f0[keep]), confs.append(conf[keep])
+        if partial is not None and chunk.index < chunk.count - 1 and time.monotonic() - last_partial > PARTIAL_EVERY:
+            last_partial = time.monotonic()
+            partial(*(np.concatenate(parts) for parts in (times, f0s, confs)))
     cat = lambda parts: np.concatenate(parts) if parts else np.zeros(0)  # noqa: E731
     return cat(times), cat(f0s), cat(confs)
 
@@ -82,21 +89,27 @@ def to_grid(times: np.ndarray, f0: np.ndarray, conf: np.ndarray, step_s: float):
     return grid, np.float32(2.0) ** logf.astype(np.float32), np.interp(grid, times, conf).astype(np.float32)
 
 
-def raw_frames(audio: AudioBuffer, params: dict, ctx: JobContext):
-    """(times s, f0 Hz, confidence) of every frame on the ``hop_ms`` grid, before the voicing decision."""
+def raw_frames(audio: AudioBuffer, params: dict, ctx: JobContext, emit: bool = False):
+    """(times s, f0 Hz, confidence) of every frame on the ``hop_ms`` grid, before the voicing decision.
+    ``emit``: hand the curve so far to ``ctx.emit`` while long files are tracked."""
     check_params(params)
     hop = frame_hop(params)
     ctx.progress(0.0, f"loading {params['model']}")
     estimator = load_estimator(params["model"], ctx, hop)
-    times, f0, conf = track(audio.mono_samples, audio.sample_rate, estimator, params, ctx)
-    if estimator.hop != hop:  # FCPE has a fixed 10 ms hop: move its frames onto the requested grid
-        times, f0, conf = to_grid(times, f0, conf, hop / MODEL_RATE)
-    return times, f0, conf
+
+    def regrid(times, f0, conf):
+        if estimator.hop != hop:  # FCPE has a fixed 10 ms hop: move its frames onto the requested grid
+            return to_grid(times, f0, conf, hop / MODEL_RATE)
+        return times, f0, conf
+
+    partial = (lambda *frames: ctx.emit([make_curve(*regrid(*frames), params)])) if emit else None
+    return regrid(*track(audio.mono_samples, audio.sample_rate, estimator, params, ctx, partial=partial))
 
 
 def process(audio: AudioBuffer, params: dict, ctx: JobContext) -> list[Curve]:
-    """f0 of the mono mixdown of ``audio`` as one Curve (times in s, values in Hz, 0 when unvoiced)."""
-    curve = make_curve(*raw_frames(audio, params, ctx), params)
+    """f0 of the mono mixdown of ``audio`` as one Curve (times in s, values in Hz, 0 when unvoiced); long
+    files show their curve so far while they run."""
+    curve = make_curve(*raw_frames(audio, params, ctx, emit=True), params)
     ctx.progress(1.0, "pitch done")
     return [curve]
 

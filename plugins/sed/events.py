@@ -19,6 +19,8 @@ class EventParams:
     median_frames: int = 3  # odd median-filter length along time (1 = none)
     min_duration: float = 0.5  # s; shorter events are dropped
     min_gap: float = 0.5  # s; events of one class closer than this are joined
+    onset_shift: float = 0.0  # s added to each onset (a window's score rises before/after the sound starts)
+    offset_shift: float = 0.0  # s added to each offset
 
 
 def smooth(scores: np.ndarray, frames: int) -> np.ndarray:
@@ -67,38 +69,20 @@ def join_intervals(spans: list[tuple[float, float, float]], min_gap: float) -> l
 
 
 def detect(scores: np.ndarray, starts: np.ndarray, ends: np.ndarray, classes: list[int],
-           p: EventParams) -> dict[int, list[tuple[float, float, float]]]:
-    """Events per class index: (start s, end s, peak smoothed score)."""
-    sm = smooth(np.asarray(scores, np.float32), p.median_frames)
+           p: "EventParams | dict[int, EventParams]") -> dict[int, list[tuple[float, float, float]]]:
+    """Events per class index: (start s, end s, peak smoothed score); ``p`` is one setting for all classes or
+    one per class index."""
+    scores = np.asarray(scores, np.float32)
+    duration = float(ends[-1]) if len(ends) else 0.0
     out: dict[int, list[tuple[float, float, float]]] = {}
     for c in classes:
-        spans = [(float(starts[a]), float(ends[b]), float(sm[a:b + 1, c].max()))
-                 for a, b in hysteresis(sm[:, c], p.on, p.off)]
-        spans = [s for s in join_intervals(spans, p.min_gap) if s[1] - s[0] >= p.min_duration]
+        q = p[c] if isinstance(p, dict) else p
+        sm = smooth(scores[:, c:c + 1], q.median_frames)[:, 0]
+        spans = [(max(0.0, float(starts[a]) + q.onset_shift), min(duration, float(ends[b]) + q.offset_shift),
+                  float(sm[a:b + 1].max())) for a, b in hysteresis(sm, q.on, q.off)]
+        spans = [s for s in join_intervals(spans, q.min_gap) if s[1] - s[0] >= q.min_duration]
         out[c] = spans
     return out
-
-
-def pick_classes(scores: np.ndarray, labels: list[str], wanted: str, top_k: int, on: float,
-                 median_frames: int) -> list[int]:
-    """Class indices: the names in ``wanted`` separated by ';' (AudioSet names contain commas; case-insensitive),
-    else the ``top_k`` classes
-    with the highest smoothed peak score among those that reach ``on`` somewhere."""
-    if wanted.strip():
-        lower = {name.lower(): i for i, name in enumerate(labels)}
-        names = [w.strip().lower() for w in wanted.split(";") if w.strip()]
-        missing = [n for n in names if n not in lower]
-        if missing:
-            from workbench.core.errors import InvalidParameterError
-
-            raise InvalidParameterError(
-                f"Unknown AudioSet class(es): {', '.join(missing)}. Examples: Speech, Music, Siren, Dog, "
-                "Vehicle horn, car horn, honking"
-            )
-        return [lower[n] for n in names]
-    peak = smooth(scores, median_frames).max(axis=0)
-    order = [int(i) for i in np.argsort(-peak) if peak[i] >= on]
-    return order[:top_k]
 
 
 def refine_with_regions(events: list[tuple[float, float, float]], regions: list[tuple[float, float, float]],

@@ -1,34 +1,32 @@
-"""Sound event detection: YAMNet frame scores -> Events (label = AudioSet class, one lane per class)."""
+"""Sound event detection: YAMNet scores on overlapping windows -> Events (one lane per class).
+
+Classes are a preset (each preset class is a union of AudioSet classes, see :mod:`.presets`), AudioSet classes
+named by the user, or the top-k AudioSet classes found. YAMNet's 0.96 s windows are scored every ``hop_s``
+(0.12 s by default instead of YAMNet's own 0.48 s) and onsets/offsets are decoded from that finer curve
+(:mod:`.decoding`). Speech regions are refined by the voice-activity plugin when it is installed.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from workbench.core.audio import AudioBuffer
-from workbench.core.errors import InvalidParameterError, JobCancelled, WorkbenchError
+from workbench.core.errors import JobCancelled, WorkbenchError
 from workbench.core.layers import Events, Layer
 from workbench.core.plugin_api import JobContext
 from workbench_plugins.audioset.plugin import scores_over_time
-from workbench_plugins.audioset.yamnet import HOP_S, MODEL_ID, PATCH_S
+from workbench_plugins.audioset.yamnet import MODEL_ID, RATE
 
-from .events import EventParams, detect, pick_classes, refine_with_regions
+from .decoding import SPEECH, Setup, events_layer, pick_classes, setup
+from .head import HEAD_ID
 
-SPEECH = "Speech"
-
-
-def frame_spans(count: int, duration: float) -> tuple[np.ndarray, np.ndarray]:
-    """Time span each YAMNet window stands for: its centre 0.48 s; the first starts at 0, the last ends the file."""
-    starts = np.arange(count) * HOP_S + (PATCH_S - HOP_S) / 2
-    ends = starts + HOP_S
-    starts[0] = 0.0
-    ends[-1] = max(ends[-1], duration)
-    return np.minimum(starts, duration), np.minimum(ends, duration)
+__all__ = ["process", "vad_regions", "SPEECH"]
 
 
 def vad_regions(audio: AudioBuffer, ctx: JobContext) -> list[tuple[float, float, float]] | None:
     """Speech regions from the VAD plugin, or None when it is not installed or its model is missing."""
     try:
-        from workbench_plugins.vad import plugin as vad  # optional: another plugin
+        from workbench_plugins.vad import plugin as vad  # another plugin (declared in the manifest's requires)
     except ImportError:
         return None
     sub = JobContext(device=ctx.device, models=ctx.models, logger=ctx.logger, cancel_flag=ctx.cancel_flag,
@@ -47,29 +45,28 @@ def vad_regions(audio: AudioBuffer, ctx: JobContext) -> list[tuple[float, float,
 
 
 def process(audio: AudioBuffer, params: dict, ctx: JobContext) -> list[Layer]:
-    """Events of the chosen (or top-k) AudioSet classes; see the manifest for the parameters."""
-    p = EventParams(on=params.get("on_threshold", 0.5), off=params.get("off_threshold", 0.3),
-                    median_frames=params.get("median_frames", 3), min_duration=params.get("min_duration", 0.5),
-                    min_gap=params.get("min_gap", 0.5))
-    if p.off > p.on:
-        raise InvalidParameterError(f"off_threshold ({p.off}) must not be above on_threshold ({p.on})")
+    """Events of the chosen preset, named or top-k classes; see the manifest for the parameters."""
     ctx.progress(0.0, "loading YAMNet")
-    model, times, scores = scores_over_time(audio, ctx, (0.02, 0.85))
-    classes = pick_classes(scores, model.labels, params.get("classes", ""), params.get("top_k", 8), p.on,
-                           p.median_frames)
-    starts, ends = frame_spans(len(times), audio.duration)
-    found = detect(scores, starts, ends, classes, p)
-    by_label = {model.labels[c]: spans for c, spans in found.items()}
-    meta = {"model": MODEL_ID, "classes": list(by_label), "frame_hop_s": HOP_S, "speech_source": "yamnet"}
-    if params.get("use_vad", True) and SPEECH in by_label:
+    s: Setup = setup(params, ctx)  # checks the parameters before any work
+    model, _, scores = scores_over_time(audio, ctx, (0.02, 0.85), hop_frames=s.hop_frames)
+    if s.groups is None:  # top classes: chosen from this file's scores
+        s = pick_classes(s, scores, model.labels)
+    regions = None
+    if params.get("use_vad", True) and SPEECH in s.names:
         ctx.progress(0.87, "voice activity")
+        # the VAD is sharper in time (32 ms frames); YAMNet confirms that a region is speech
         regions = vad_regions(audio, ctx)
-        if regions is not None:
-            # the VAD is sharper in time (32 ms frames vs 0.48 s); YAMNet confirms that a region is speech
-            by_label[SPEECH] = refine_with_regions(by_label[SPEECH], regions)
-            meta["speech_source"] = "yamnet+vad"
-    rows = sorted((a, b, label, c) for label, spans in by_label.items() for a, b, c in spans)
-    layer = Events(name="sound events", starts=[r[0] for r in rows], ends=[r[1] for r in rows],
-                   labels=[r[2] for r in rows], confidences=[r[3] for r in rows], metadata=meta)
+    head = None
+    if s.head_lanes:  # finer onsets for sirens, horns and speech (street preset)
+        ctx.progress(0.9, "event head")
+        from workbench.core.resample import resample_array
+
+        from .head import context_groups, load_head
+
+        x16 = resample_array(np.asarray(audio.mono_samples, np.float32), audio.sample_rate, RATE)
+        head = load_head(ctx).activity(x16, context_groups(scores, model.labels), s.hop_s)
+    layer = events_layer(s, scores, audio.duration, regions, head)
+    layer.metadata["model"] = MODEL_ID + (" + " + HEAD_ID if s.head_lanes else "")
+    layer.metadata["jams_namespace"] = "tag_audioset"  # JAMS falls back to tag_open for labels outside AudioSet
     ctx.progress(1.0, "done")
     return [layer]

@@ -1,6 +1,7 @@
 """Manifest of the source-separation plugin (light: no torch import)."""
 
 from workbench.core.params import Choice, Float
+from workbench.core.contributions import LiveProcessor
 from workbench.core.plugin_api import PluginManifest
 
 MANIFEST = PluginManifest(
@@ -19,4 +20,11 @@ MANIFEST = PluginManifest(
         Float("overlap_s", default=2.0, range=(0.1, 10.0), unit="s", help="cross-fade between chunks"),
     ),
     models=("spleeter-2stems", "hdemucs-high-musdb-plus", "convtasnet-libri2mix"),
+    live=(
+        LiveProcessor(id="separation", title="Vocals (monitor)", factory="workbench_plugins.separation.live:make_processor",
+                      hop_s=0.05, params={"stem": "vocals"}, monitor=True),
+        LiveProcessor(id="karaoke", title="Accompaniment (monitor)",
+                      factory="workbench_plugins.separation.live:make_processor", hop_s=0.05,
+                      params={"stem": "accompaniment"}, monitor=True),
+    ),
 )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from workbench.core.chunks import crossfade_add
 from workbench.core.errors import ModelUnavailableError
 from workbench.core.plugin_api import JobContext
 from workbench.core.resample import resample_array
@@ -53,18 +54,11 @@ def run_demucs(net, samples: np.ndarray, rate: int, ctx: JobContext, segment: fl
     x = resample_array(x, rate, 44100) if rate != 44100 else x
     ref_mean, ref_std = float(x.mean()), float(x.std()) + 1e-8  # the normalisation Demucs was trained with
     out = np.zeros((len(DEMUCS_SOURCES),) + x.shape, dtype=np.float32)
-    ov = int(overlap * 44100)
+    ov = int(round(overlap * 44100))
     for chunk in ctx.chunks(x, 44100, segment, overlap, text="demucs"):
         inp = torch.from_numpy((chunk.samples - ref_mean) / ref_std).float()[None].to(ctx.device)
         y = net(inp)[0].cpu().numpy() * ref_std + ref_mean  # (sources, 2, len)
-        w = np.ones(y.shape[-1], np.float32)
-        k = min(ov, y.shape[-1])
-        ramp = (np.arange(k, dtype=np.float32) + 0.5) / max(k, 1)
-        if chunk.index > 0:
-            w[:k] = ramp
-        if chunk.index < chunk.count - 1:
-            w[-k:] = ramp[::-1]
-        out[..., chunk.start:chunk.end] += y * w
+        crossfade_add(out, y, chunk, ov)
     stems = {}
     for i, name in enumerate(DEMUCS_SOURCES):
         s = resample_array(out[i], 44100, rate) if rate != 44100 else out[i]
@@ -73,15 +67,51 @@ def run_demucs(net, samples: np.ndarray, rate: int, ctx: JobContext, segment: fl
     return stems
 
 
+def align_to_previous(prev: np.ndarray, cur: np.ndarray, min_energy: float = 1e-8) -> tuple[list[int], np.ndarray]:
+    """(order, gains) that make ``cur[order] * gains[:, None]`` continue ``prev``: both (sources, k), the previous
+    and the current chunk's outputs on the same k samples of overlap.
+
+    A separator's output order is arbitrary per call, so speakers would swap at chunk boundaries; the order that
+    maximises the summed absolute normalised correlation on the overlap wins. Each row then gets the
+    least-squares gain (sign included) that matches the previous chunk, since Conv-TasNet's scale is arbitrary
+    too. With silence on either side the order and gains stay as they are.
+    """
+    from itertools import permutations
+
+    n = cur.shape[0]
+    p, c = prev.astype(np.float64), cur.astype(np.float64)
+    pe, ce = np.sum(p * p, axis=1), np.sum(c * c, axis=1)
+    if pe.max() < min_energy or ce.max() < min_energy:
+        return list(range(n)), np.ones(n)
+    corr = np.abs(p @ c.T) / np.sqrt(np.outer(pe, ce) + 1e-20)
+    order = list(max(permutations(range(n)), key=lambda perm: sum(corr[i, perm[i]] for i in range(n))))
+    gains = np.array([float(np.dot(p[i], c[j]) / ce[j]) if pe[i] >= min_energy and ce[j] >= min_energy else 1.0
+                      for i, j in enumerate(order)])
+    return order, gains
+
+
 @torch.inference_mode()
-def run_tasnet(net, samples: np.ndarray, rate: int, ctx: JobContext) -> dict[str, np.ndarray]:
-    """Two speakers (1, n) at ``rate`` from the mono mixdown (Conv-TasNet runs at 8 kHz)."""
+def run_tasnet(net, samples: np.ndarray, rate: int, ctx: JobContext, chunk_s: float = 30.0,
+               overlap_s: float = 2.0) -> dict[str, np.ndarray]:
+    """Two speakers (1, n) at ``rate`` from the mono mixdown (Conv-TasNet runs at 8 kHz).
+
+    Chunks of ``chunk_s`` share ``overlap_s`` with their neighbours; each chunk's speaker order is aligned to the
+    previous chunk's on the overlap (:func:`align_to_previous`) before the two are cross-faded.
+    """
     mono = samples.mean(axis=0)
     x = resample_array(mono, rate, 8000)
     out = np.zeros((2, x.shape[-1]), np.float32)
-    for chunk in ctx.chunks(x, 8000, 30.0, 0.0, text="conv-tasnet"):
-        y = net(torch.from_numpy(chunk.samples).float()[None, None].to(ctx.device))[0].cpu().numpy()
-        out[:, chunk.start:chunk.end] = y[:, : chunk.end - chunk.start]
+    ov = int(round(overlap_s * 8000))
+    prev, prev_start = None, 0
+    for chunk in ctx.chunks(x, 8000, chunk_s, overlap_s, text="conv-tasnet"):
+        y = net(torch.from_numpy(np.ascontiguousarray(chunk.samples)).float()[None, None].to(ctx.device))[0]
+        y = y.cpu().numpy()[:, : chunk.end - chunk.start]
+        k = prev_start + prev.shape[-1] - chunk.start if prev is not None else 0  # samples shared with it
+        if k > 0:
+            order, gains = align_to_previous(prev[:, chunk.start - prev_start:], y[:, :k])
+            y = (y[order] * gains[:, None].astype(np.float32)).astype(np.float32)
+        crossfade_add(out, y, chunk, ov)
+        prev, prev_start = y, chunk.start
     n = samples.shape[-1]
     stems = {}
     for i in range(2):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 from workbench.core.audio import AudioBuffer
 from workbench.core.errors import InvalidParameterError
 from workbench.core.layers import Layer, Tracks
@@ -12,27 +10,25 @@ from workbench.core.plugin_api import JobContext
 from . import online, spleeter
 from .unet import load_unets
 
-_cache: dict[tuple[str, str], object] = {}
-_lock = threading.Lock()
+def _cached(key: str, ctx: JobContext, factory):
+    """Loaded networks live in the model store's one cache (LRU under a memory budget)."""
+    if ctx.models is None:
+        return factory()
+    return ctx.models.cached(key, ctx.device, factory)
 
 
-def _spleeter_nets(ctx: JobContext):
-    key = ("spleeter-2stems", ctx.device)
-    with _lock:
-        if key not in _cache:
-            root = None
-            if ctx.models is not None:
-                root = ctx.models.folder("spleeter-2stems").parent.parent  # checksum-checked package folder
-            _cache[key] = load_unets(ctx.device, root)
-        return _cache[key]
+def spleeter_nets(ctx: JobContext):
+    def load():
+        root = None
+        if ctx.models is not None:
+            root = ctx.models.folder("spleeter-2stems").parent.parent  # checksum-checked package folder
+        return load_unets(ctx.device, root)
+
+    return _cached("spleeter-2stems", ctx, load)
 
 
 def _online_net(model_id: str, ctx: JobContext):
-    key = (model_id, ctx.device)
-    with _lock:
-        if key not in _cache:
-            _cache[key] = online.load_online(model_id, ctx)
-        return _cache[key]
+    return _cached(model_id, ctx, lambda: online.load_online(model_id, ctx))
 
 
 def process(audio: AudioBuffer, params: dict, ctx: JobContext) -> list[Layer]:
@@ -43,7 +39,7 @@ def process(audio: AudioBuffer, params: dict, ctx: JobContext) -> list[Layer]:
     x, rate = audio.samples, audio.sample_rate
     ctx.progress(0.0, f"loading {model}")
     if model == "spleeter-2stems":
-        nets = _spleeter_nets(ctx)
+        nets = spleeter_nets(ctx)
         v, a = spleeter.separate(nets, x, rate, ctx, params.get("chunk_s", 30.0), params.get("overlap_s", 2.0))
         stems = {"vocals": v, "accompaniment": a}
         meta = {"model": model, "sum_tolerance": 1e-5,
@@ -52,7 +48,8 @@ def process(audio: AudioBuffer, params: dict, ctx: JobContext) -> list[Layer]:
         stems = online.run_demucs(_online_net(model, ctx), x, rate, ctx)
         meta = {"model": model}
     elif model == online.TASNET_ID:
-        stems = online.run_tasnet(_online_net(model, ctx), x, rate, ctx)
+        stems = online.run_tasnet(_online_net(model, ctx), x, rate, ctx, params.get("chunk_s", 30.0),
+                                  params.get("overlap_s", 2.0))
         meta = {"model": model}
     else:
         raise InvalidParameterError(f"Unknown separation model '{model}'")

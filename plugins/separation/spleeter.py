@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from workbench.core.chunks import crossfade_add
 from workbench.core.plugin_api import JobContext
 from workbench.core.resample import resample_array
 
@@ -77,14 +78,6 @@ def separate(nets: dict[str, SpleeterUNet], samples: np.ndarray, rate: int, ctx:
     vocals = np.zeros_like(samples)
     ov = int(round(overlap_seconds * rate))
     for chunk in ctx.chunks(samples, rate, chunk_seconds, overlap_seconds, text="separating"):
-        v = _vocals_chunk(nets, chunk.samples, rate, ctx.device)
-        w = np.ones(v.shape[-1], dtype=np.float32)
-        k = min(ov, v.shape[-1])
-        ramp = (np.arange(k, dtype=np.float32) + 0.5) / k if k else np.zeros(0, np.float32)
-        if chunk.index > 0:
-            w[:k] = ramp
-        if chunk.index < chunk.count - 1:
-            w[-k:] = ramp[::-1]
-        vocals[:, chunk.start:chunk.end] += v * w
+        crossfade_add(vocals, _vocals_chunk(nets, chunk.samples, rate, ctx.device), chunk, ov)
     accompaniment = samples - vocals
     return vocals, accompaniment

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +18,6 @@ from .musicnn import HOP, MTT_LABELS, PATCH_FRAMES, RATE, MusiCNN, log_mel, patc
 
 MODEL_ID = "musicnn-mtt"
 FILE = "musicnn_mtt.safetensors"
-_nets: dict[str, MusiCNN] = {}
-_lock = threading.Lock()
 
 
 def model_path(ctx: JobContext) -> Path:
@@ -44,12 +41,12 @@ def model_path(ctx: JobContext) -> Path:
 def load_model(ctx: JobContext) -> MusiCNN:
     from safetensors.torch import load_file
 
-    with _lock:
-        if ctx.device not in _nets:
-            net = MusiCNN()
-            net.load_state_dict(load_file(str(model_path(ctx))), strict=False)  # BN step counters are not stored
-            _nets[ctx.device] = net.eval().to(ctx.device)
-        return _nets[ctx.device]
+    def load() -> MusiCNN:
+        net = MusiCNN()
+        net.load_state_dict(load_file(str(model_path(ctx))), strict=False)  # BN step counters are not stored
+        return net.eval().to(ctx.device)
+
+    return ctx.models.cached(MODEL_ID, ctx.device, load) if ctx.models is not None else load()
 
 
 @torch.inference_mode()

@@ -34,6 +34,7 @@ def process(audio: AudioBuffer | None, params: dict, ctx: JobContext) -> list[La
             text, float(params.get("length_scale", 1.0)), float(params.get("sentence_silence", 0.2)),
             ctx.device, store, report,
         )
+        ctx.ran_on(getattr(synth.load_piper(ctx.device, store), "workbench_device", ctx.device))  # cached
     else:
         samples, rate = synth.synthesize_tacotron(text, ctx.device, store, report)
     ctx.progress(1.0, "done")

@@ -22,13 +22,17 @@ def load_piper(device: str = "cpu", store: ModelStore | None = None):
     store = store or default_store()
 
     def load(path):
-        import onnxruntime as ort
         from piper import PiperVoice
 
-        # the CUDA provider exists only in onnxruntime-gpu builds; elsewhere the voice runs on the CPU
-        cuda = device.startswith("cuda") and "CUDAExecutionProvider" in ort.get_available_providers()
-        return PiperVoice.load(path, config_path=path.parent / (path.name + ".json"), use_cuda=cuda,
-                               download_dir=store.cache_dir)
+        from workbench.core.compute import onnx_device, onnx_providers
+
+        # onnxruntime-gpu (CUDA 13, torch's libraries); the CPU provider elsewhere
+        cuda = any(isinstance(p, tuple) and p[0] == "CUDAExecutionProvider" for p in onnx_providers(device))
+        voice = PiperVoice.load(path, config_path=path.parent / (path.name + ".json"), use_cuda=cuda,
+                                download_dir=store.cache_dir)
+        session = getattr(voice, "session", None)
+        voice.workbench_device = onnx_device(session, device) if session is not None else "cpu"
+        return voice
 
     return store.cached_load(PIPER_ID, device, load)
 

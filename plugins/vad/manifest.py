@@ -18,4 +18,5 @@ MANIFEST = PluginManifest(
         Int("speech_pad_ms", default=30, range=(0, 1000), unit="ms", help="margin added around each region"),
     ),
     models=("silero-vad",),
+    compute="cpu",  # Silero VAD is tiny: the CPU is faster than a GPU round trip, by design
 )

@@ -23,36 +23,35 @@ def read_csv(path):
     return rows[0], rows[1:]
 
 
-def test_curve_csv_has_header_and_exact_values(tmp_path, sample_layers):
+def test_curve_csv_is_time_frequency_without_unvoiced_rows(tmp_path, sample_layers):
     curve = sample_layers["curve"]
     assert export_layer(curve, tmp_path / "f0.csv") == [tmp_path / "f0.csv"]
     header, rows = read_csv(tmp_path / "f0.csv")
-    assert header == ["time_s", "value", "confidence", "voiced"]
+    assert header == ["time", "value (Hz)"]  # Sonic Visualiser: a time column, then a value in Hz
     data = np.array(rows, dtype=float)
-    np.testing.assert_array_equal(data[:, 0], curve.times)
-    np.testing.assert_array_equal(data[:, 1], curve.values)
-    np.testing.assert_array_equal(data[:, 2], curve.confidence)
-    np.testing.assert_array_equal(data[:, 3].astype(bool), curve.voiced)
+    np.testing.assert_array_equal(data[:, 0], curve.times[curve.voiced])
+    np.testing.assert_array_equal(data[:, 1], curve.values[curve.voiced])
+    assert (data[:, 1] > 0).all() and (np.diff(data[:, 0]) > 0).all()
 
 
-def test_curve_without_confidence_has_two_columns(tmp_path, sample_layers):
+def test_curve_without_voicing_keeps_every_row_and_its_unit(tmp_path, sample_layers):
     from workbench.core.layers import Curve
 
     curve = Curve(name="rms", times=[0.0, 0.5], values=[-20.5, -3.25], unit="dB")
     export_layer(curve, tmp_path / "rms.csv")
     header, rows = read_csv(tmp_path / "rms.csv")
-    assert header == ["time_s", "value"] and rows == [["0.0", "-20.5"], ["0.5", "-3.25"]]
+    assert header == ["time", "value (dB)"] and rows == [["0.0", "-20.5"], ["0.5", "-3.25"]]
 
 
-@pytest.mark.parametrize("ext", [".lab", ".txt"])
-def test_curve_lab_is_time_tab_value(tmp_path, sample_layers, ext):
+def test_curve_lab_is_time_tab_value_without_unvoiced_frames(tmp_path, sample_layers):
     curve = sample_layers["curve"]
-    export_layer(curve, tmp_path / f"f0{ext}")
-    lines = (tmp_path / f"f0{ext}").read_text().splitlines()
-    assert len(lines) == len(curve.times)
+    export_layer(curve, tmp_path / "f0.lab")
+    lines = (tmp_path / "f0.lab").read_text().splitlines()
+    assert len(lines) == curve.voiced.sum()
     data = np.array([line.split("\t") for line in lines], dtype=float)
-    np.testing.assert_array_equal(data[:, 0], curve.times)
-    np.testing.assert_array_equal(data[:, 1], curve.values)
+    np.testing.assert_array_equal(data[:, 0], curve.times[curve.voiced])
+    np.testing.assert_array_equal(data[:, 1], curve.values[curve.voiced])
+    assert (data[:, 1] > 0).all()  # no drop to 0 Hz between notes
 
 
 def test_notes_midi_times_pitches_and_velocities(tmp_path, sample_layers):
@@ -80,13 +79,17 @@ def test_notes_midi_times_pitches_and_velocities(tmp_path, sample_layers):
         assert p == ep and v == int(ev)
 
 
-def test_notes_csv_keeps_fractional_pitch(tmp_path, sample_layers):
+def test_notes_csv_in_sonic_visualisers_column_order(tmp_path, sample_layers):
     notes = sample_layers["notes"]
     export_layer(notes, tmp_path / "n.csv")
     header, rows = read_csv(tmp_path / "n.csv")
-    assert header == ["onset_s", "offset_s", "pitch_midi", "velocity"]
-    data = np.array(rows, dtype=float)
-    np.testing.assert_array_equal(data, np.stack([notes.onsets, notes.offsets, notes.pitches, notes.velocities], 1))
+    assert header == ["time", "value", "duration", "level", "label"]  # what SV writes for a note layer
+    data = np.array([r[:4] for r in rows], dtype=float)
+    np.testing.assert_array_equal(data[:, 0], notes.onsets)
+    np.testing.assert_array_equal(data[:, 1], notes.pitches)  # fractional MIDI pitch kept
+    np.testing.assert_allclose(data[:, 2], notes.offsets - notes.onsets, atol=1e-12)
+    np.testing.assert_allclose(data[:, 3] * 127, notes.velocities, atol=1e-9)
+    assert [r[4] for r in rows] == ["C4", "E4+40c", "G4", "C3-40c"]
 
 
 def test_events_csv_and_audacity_labels(tmp_path, sample_layers):
@@ -95,10 +98,9 @@ def test_events_csv_and_audacity_labels(tmp_path, sample_layers):
     header, rows = read_csv(tmp_path / "e.csv")
     assert header == ["start_s", "end_s", "label", "confidence"]
     assert rows == [["0.1", "0.6", "speech", "0.8"], ["0.9", "1.8", "music, loud", "0.55"]]
-    for ext in (".txt", ".lab"):
-        export_layer(ev, tmp_path / f"e{ext}")
-        lines = (tmp_path / f"e{ext}").read_text().splitlines()
-        assert lines == ["0.1\t0.6\tspeech", "0.9\t1.8\tmusic, loud"]
+    export_layer(ev, tmp_path / "e.txt")
+    lines = (tmp_path / "e.txt").read_text().splitlines()
+    assert lines == ["0.1\t0.6\tspeech", "0.9\t1.8\tmusic, loud"]
 
 
 def test_srt_timestamps_and_text(tmp_path):
@@ -129,10 +131,27 @@ def test_timestamp_rounding():
 
 
 def test_plain_text_for_segments_and_words(tmp_path, sample_layers):
-    export_layer(sample_layers["segments"], tmp_path / "s.txt")
-    assert (tmp_path / "s.txt").read_text(encoding="utf-8") == "Hello, world & <friends>.\nÇa va? 日本\n"
-    export_layer(sample_layers["words"], tmp_path / "w.txt")
-    assert (tmp_path / "w.txt").read_text() == "Hello, world again\n"
+    export_layer(sample_layers["segments"], tmp_path / "s.text")
+    assert (tmp_path / "s.text").read_text(encoding="utf-8") == "Hello, world & <friends>.\nÇa va? 日本\n"
+    export_layer(sample_layers["words"], tmp_path / "w.text")
+    assert (tmp_path / "w.text").read_text() == "Hello, world again\n"
+
+
+@pytest.mark.parametrize("kind", ["segments", "words"])
+def test_transcripts_as_audacity_labels(tmp_path, sample_layers, kind):
+    export_layer(sample_layers[kind], tmp_path / "t.txt")
+    lines = (tmp_path / "t.txt").read_text(encoding="utf-8").splitlines()
+    expected = {"segments": ["0.0\t1.0\tHello, world & <friends>.", "1.05\t2.2\tÇa va? 日本"],
+                "words": ["0.0\t0.45\tHello,", "0.5\t1.0\tworld", "1.05\t1.4\tagain"]}
+    assert lines == expected[kind]
+
+
+def test_empty_transcript_is_still_a_subrip_file(tmp_path):
+    import srt
+
+    export_layer(Segments(name="nothing"), tmp_path / "e.srt")
+    text = (tmp_path / "e.srt").read_text()
+    assert text.strip() and list(srt.parse(text))[0].start.total_seconds() == 0.0
 
 
 @pytest.mark.parametrize("kind", ["segments", "words"])

@@ -130,7 +130,7 @@ def test_several_layers_supporting_the_format_get_suffixed_names(tmp_path, sampl
     written = export_layers([sample_layers["notes"], sample_layers["curve"], rms, dup], tmp_path / "out.csv")
     assert written == [tmp_path / "out.csv", tmp_path / "out_f0.csv", tmp_path / "out_rms_level.csv",
                        tmp_path / "out_rms_level_2.csv"]
-    assert (tmp_path / "out.csv").read_text().startswith("onset_s,")  # the first supporting layer: notes
+    assert (tmp_path / "out.csv").read_text().startswith("time,value,duration,")  # the first supporting one: notes
     assert (tmp_path / "out_rms_level_2.csv").read_text().splitlines()[1] == "0.0,2.0"
 
 
@@ -143,8 +143,8 @@ def test_unsupported_extension_names_kinds_and_formats(tmp_path, sample_layers):
     with pytest.raises(WorkbenchError) as err:
         export_layers([sample_layers["curve"], sample_layers["events"]], tmp_path / "x.mid")
     msg = str(err.value)
-    assert "x.mid" in msg and "curve layers as .csv, .lab, .txt, .jams" in msg
-    assert "events layers as .csv, .txt, .lab, .jams" in msg
+    assert "x.mid" in msg and "curve layers as .csv, .svl, .lab, .jams" in msg
+    assert "events layers as .txt, .csv, .svl, .jams" in msg
     assert not (tmp_path / "x.mid").exists()
     with pytest.raises(WorkbenchError, match="no result layers"):
         export_layers([], tmp_path / "x.csv")

@@ -133,3 +133,88 @@ def test_safe_loading_of_torch_and_safetensors(tmp_path):
     torch.save({"x": Evil()}, tmp_path / "evil.pt")
     with pytest.raises(Exception, match="[Ww]eights only"):
         load_state_dict(tmp_path / "evil.pt")
+
+
+# ----- repair, honest verify, concurrent first use ------------------------------------------------------------
+def test_damaged_joined_model_is_repaired_by_fetch_repair(parts_package, tmp_path, capsys):
+    store = ModelStore([_parts_spec(hashlib.sha256(parts_package).hexdigest())], cache_dir=tmp_path / "c")
+    good = store.path("toyparts")
+    good.write_bytes(b"damaged on disk")
+    with pytest.raises(ModelChecksumError, match="workbench models fetch toyparts --repair"):
+        ModelStore([_parts_spec(hashlib.sha256(parts_package).hexdigest())], cache_dir=tmp_path / "c").path("toyparts")
+    ns = argparse.Namespace
+    capsys.readouterr()
+    assert model_commands.run(ns(models_command="fetch", model_id="toyparts", repair=False), store) == 1
+    out = capsys.readouterr().out
+    assert "damaged" in out and "--repair" in out and "already present" not in out
+    assert model_commands.run(ns(models_command="fetch", model_id="toyparts", repair=True), store) == 0
+    assert good.read_bytes() == parts_package
+    assert model_commands.run(ns(models_command="verify", model_id="toyparts", repair=False), store) == 0
+    assert "ok (1 file checked)" in capsys.readouterr().out
+    good.write_bytes(b"damaged again")
+    assert model_commands.run(ns(models_command="verify", model_id="toyparts", repair=True), store) == 0
+    assert good.read_bytes() == parts_package
+
+
+def test_damage_inside_a_package_is_named_not_repaired(parts_package, tmp_path):
+    pkg_spec = ModelSpec(id="inpkg", task="test", name="In package", licence="MIT", files=("cfg.json",),
+                         sha256={"cfg.json": "0" * 64}, package="toyparts_pkg", package_path="data",
+                         pip_name="toyparts")
+    store = ModelStore([pkg_spec], cache_dir=tmp_path / "c")
+    with pytest.raises(ModelChecksumError, match="pip install --force-reinstall toyparts"):
+        store.repair("inpkg")
+    assert (tmp_path / "site" / "toyparts_pkg" / "data" / "cfg.json").read_text() == '{"a": 1}'  # untouched
+
+
+def test_verify_does_not_say_ok_when_nothing_was_checked(tmp_path, capsys):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "weights.bin").write_bytes(b"no published checksum")
+    spec = ModelSpec(id="nosum", task="test", name="No sum", licence="MIT", files=("weights.bin",))
+    store = ModelStore([spec], cache_dir=tmp_path / "c")
+    store.import_model("nosum", tmp_path / "mine")
+    assert model_commands.run(argparse.Namespace(models_command="verify", model_id=None), store) == 0
+    out = capsys.readouterr().out
+    assert "nosum: present, not checked" in out and ": ok" not in out
+
+
+def _first_use(cache_dir: str, site: str, digest: str, barrier, results) -> None:
+    sys.path.insert(0, site)
+    store = ModelStore([_big_parts_spec(digest)], cache_dir=cache_dir)
+    barrier.wait()
+    try:
+        path = store.path("bigparts")
+        results.put(("ok", hashlib.sha256(path.read_bytes()).hexdigest()))
+    except Exception as exc:  # noqa: BLE001  (reported to the parent, which fails the test)
+        results.put(("error", f"{type(exc).__name__}: {exc}"))
+
+
+def _big_parts_spec(digest: str) -> ModelSpec:
+    return ModelSpec(id="bigparts", task="test", name="Big parts", licence="MIT", files=("w.bin",),
+                     parts={"w.bin": tuple(f"bigparts_pkg:p{i}" for i in range(3))}, sha256={"w.bin": digest})
+
+
+def test_concurrent_first_use_from_three_processes(tmp_path):
+    """Three processes join the same model at the same moment: all get the whole, checked file."""
+    import multiprocessing
+
+    pkg = tmp_path / "site" / "bigparts_pkg"
+    pkg.mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    rng = __import__("numpy").random.default_rng(3)
+    parts = [rng.integers(0, 256, 6_000_000, dtype="uint8").tobytes() for _ in range(3)]
+    for i, part in enumerate(parts):
+        (pkg / f"p{i}").write_bytes(part)
+    digest = hashlib.sha256(b"".join(parts)).hexdigest()
+    ctx = multiprocessing.get_context("spawn")  # a clean interpreter each, as separate app starts are
+    for round_ in range(2):
+        cache = tmp_path / f"cache{round_}"
+        barrier, results = ctx.Barrier(3), ctx.Queue()
+        procs = [ctx.Process(target=_first_use, args=(str(cache), str(tmp_path / "site"), digest, barrier, results))
+                 for _ in range(3)]
+        for p in procs:
+            p.start()
+        outcomes = [results.get(timeout=120) for _ in procs]
+        for p in procs:
+            p.join(30)
+        assert outcomes == [("ok", digest)] * 3, outcomes
+        assert sorted(f.name for f in (cache / "bigparts").iterdir()) == ["w.bin"]  # no half files left

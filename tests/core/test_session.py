@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -190,3 +191,118 @@ def test_bad_project_files_give_clear_errors(tmp_path):
         Session.load(tmp_path / "d.awproj")
     with pytest.raises(WorkbenchError, match="Choose where"):
         Session().save()
+
+
+# ----- saves touch only the files the project wrote ---------------------------------------------------------
+def _wav(path, value=0.1, n=800, sr=16000):
+    return save_audio(AudioBuffer(np.full((1, n), value, np.float32), sr), path)
+
+
+def test_a_users_folder_named_like_the_project_is_never_touched(tmp_path, full_session, sample_layers):
+    """`mix.tracks/` (the old naming) and even `mix.awproj-audio/` full of the user's takes survive saves."""
+    old_style = tmp_path / "mix.tracks"
+    takes = [_wav(old_style / f"take{i}.wav", 0.1 * i) for i in range(3)]
+    project = full_session.save(tmp_path / "mix.awproj")
+    assert tracks_folder(project).name == "mix.awproj-audio" and tracks_folder(project) != old_style
+    user_file = _wav(tracks_folder(project) / "my_take_0123456789ab.wav")  # looks like ours, but is not owned
+    full_session.remove_layer(sample_layers["tracks"])
+    full_session.save()
+    assert all(t.is_file() for t in takes) and user_file.is_file()
+    assert sorted(p.name for p in tracks_folder(project).iterdir()) == [user_file.name]
+
+
+def test_save_never_follows_a_symlinked_audio_folder(tmp_path, full_session, sample_layers):
+    """A shared project shipping `evil.awproj-audio -> ~/Music` cannot empty or write into that folder."""
+    music = tmp_path / "Music"
+    songs = [_wav(music / f"song_{i:012x}.wav", 0.1 * (i + 1)) for i in range(3)]
+    project = tmp_path / "shared" / "evil.awproj"
+    project.parent.mkdir()
+    owned = [f"evil.awproj-audio/{s.name}" for s in songs]  # a hand-made manifest claiming the user's files
+    project.write_text(json.dumps({"format": "audio-workbench-project", "version": 1, "audio": None,
+                                   "layers": [], "owned": owned}))
+    tracks_folder(project).symlink_to(music, target_is_directory=True)
+    with pytest.raises(WorkbenchError, match="symbolic link"):
+        full_session.save(project)  # has tracks to store: refuses to write through the link
+    full_session.remove_layer(sample_layers["tracks"])
+    full_session.save(project)  # nothing to store: saves, and deletes nothing behind the link
+    assert sorted(p.name for p in music.iterdir()) == sorted(s.name for s in songs)
+
+
+def test_resaving_over_a_stem_used_as_the_audio_keeps_it(tmp_path, full_session):
+    """Re-open a stem from the project's own folder as the document's audio and save over the project."""
+    project = full_session.save(tmp_path / "song.awproj")
+    stem = next(tracks_folder(project).glob("*vocals*.wav"))
+    again = Session(audio=load_audio(stem))  # no Tracks layers: the new save stores nothing itself
+    again.save(project)
+    assert stem.is_file()
+    assert Session.load(project).audio.num_samples == load_audio(stem).num_samples
+
+
+def test_links_inside_the_audio_folder_are_never_deleted_through(tmp_path, full_session, sample_layers):
+    project = full_session.save(tmp_path / "p.awproj")
+    precious = _wav(tmp_path / "precious.wav")
+    owned = json.loads(project.read_text())["owned"]
+    victim = tracks_folder(project) / Path(owned[0]).name
+    victim.unlink()
+    victim.symlink_to(precious)  # an owned name now points at a user's file
+    full_session.remove_layer(sample_layers["tracks"])
+    full_session.save()
+    assert precious.is_file() and load_audio(precious).num_samples == 800
+
+
+def test_projects_of_the_old_layout_still_open(tmp_path, song):
+    """Version-1 projects kept their audio in `<stem>.tracks/` and had no manifest."""
+    stem = _wav(tmp_path / "old.tracks" / "t_vocals_0123456789ab.wav", 0.2)
+    doc = {"format": "audio-workbench-project", "version": 1,
+           "audio": {"path": str(song.source), "absolute": str(song.source)},
+           "layers": [{"kind": "tracks", "name": "t", "source": "separation", "metadata": {}, "id": "t",
+                       "offset": 0.0, "tracks": {"vocals": "old.tracks/t_vocals_0123456789ab.wav"}}]}
+    (tmp_path / "old.awproj").write_text(json.dumps(doc))
+    loaded = Session.load(tmp_path / "old.awproj")
+    assert loaded.tracks[0].tracks["vocals"].num_samples == 800
+    loaded.save()  # re-saved in the new layout; the old folder is not ours to clean
+    assert stem.is_file() and (tmp_path / "old.awproj-audio").is_dir()
+    assert Session.load(tmp_path / "old.awproj").tracks[0].tracks["vocals"].num_samples == 800
+
+BAD_FIELDS = {  # hand-edited project files: each must give one clear line, naming the layer and field
+    "wrong-typed times": ({"kind": "curve", "name": "f0", "times": "abc", "values": []}, "layer 1 ('f0'), field 'times'"),
+    "number as name": ({"kind": "curve", "name": 5}, "field 'name'"),
+    "list as metadata": ({"kind": "curve", "name": "f0", "metadata": []}, "field 'metadata'"),
+    "unknown field": ({"kind": "curve", "name": "f0", "colour": "red"}, "unknown field"),
+    "unknown kind": ({"kind": "hologram", "name": "x"}, "layer 1 ('x')"),
+    "no kind": ({"name": "x"}, "'kind'"),
+    "layer not an object": (3, "layer 1"),
+    "text in numbers": ({"kind": "notes", "name": "n", "onsets": [1, "a"]}, "field 'onsets[1]'"),
+    "unequal lengths": ({"kind": "curve", "name": "f0", "times": [0, 1], "values": [1]}, "same length"),
+    "matrix shape": ({"kind": "matrix", "name": "m", "times": [0], "bins": [1, 2], "values": [[1]]}, "shape"),
+    "track path a number": ({"kind": "tracks", "name": "t", "tracks": {"a": 3}}, "field 'tracks.a'"),
+    "match without item": ({"kind": "matches", "name": "m", "matches": [{"score": 1}]}, "'item'"),
+    "offset as text": ({"kind": "tracks", "name": "t", "offset": "soon"}, "field 'offset'"),
+    "labels not strings": ({"kind": "events", "name": "e", "labels": [1]}, "field 'labels[0]'"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_FIELDS))
+def test_hand_edited_layers_are_refused_with_one_clear_line(tmp_path, case):
+    layer, expected = BAD_FIELDS[case]
+    path = tmp_path / "p.awproj"
+    path.write_text(json.dumps({"format": "audio-workbench-project", "version": 1, "audio": None, "layers": [layer]}))
+    with pytest.raises(WorkbenchError) as err:
+        Session.load(path)
+    message = str(err.value)
+    assert expected in message and "\n" not in message, message
+    assert not any(t in message for t in ("AttributeError", "Traceback", "__init__()")), message
+
+
+@pytest.mark.parametrize("doc, expected", [
+    ({"layers": "all of them"}, "field 'layers'"),
+    ({"audio": {"path": 3}}, "field 'audio.path'"),
+    ({"audio": {"path": "a.wav", "sample_rate": "44100"}}, "field 'audio.sample_rate'"),
+    ({"view": [{"visible": "yes"}], "layers": [{"kind": "curve", "name": "f0"}]}, "the view of layer 1"),
+    ({"owned": "everything"}, "field 'owned'"),
+])
+def test_hand_edited_top_level_fields_are_refused(tmp_path, doc, expected):
+    path = tmp_path / "p.awproj"
+    path.write_text(json.dumps({"format": "audio-workbench-project", "version": 1, "audio": None, **doc}))
+    with pytest.raises(WorkbenchError, match=expected.replace("(", r"\(").replace("[", r"\[")):
+        Session.load(path)

@@ -36,13 +36,13 @@ def test_pitch_to_csv(tmp_path):
     assert "f0.csv" in out.stdout
     with open(tmp_path / "f0.csv", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert list(rows[0]) == ["time_s", "value", "confidence", "voiced"]
-    times = np.array([float(r["time_s"]) for r in rows])
-    values = np.array([float(r["value"]) for r in rows])
-    voiced = np.array([r["voiced"] == "1" for r in rows])
-    np.testing.assert_allclose(np.diff(times), 0.02, atol=1e-6)
+    assert list(rows[0]) == ["time", "value (Hz)"]  # voiced frames only (Sonic Visualiser's time-value CSV)
+    times = np.array([float(r["time"]) for r in rows])
+    values = np.array([float(r["value (Hz)"]) for r in rows])
+    assert len(times) >= 0.95 * 2.0 / 0.02
+    np.testing.assert_allclose(np.median(np.diff(times)), 0.02, atol=1e-6)
     truth = np.interp(times, np.arange(len(f0)) / sr, f0)
-    right = voiced & (np.abs(1200 * np.log2(np.maximum(values, 1e-3) / truth)) < 50)
+    right = np.abs(1200 * np.log2(np.maximum(values, 1e-3) / truth)) < 50
     assert right.mean() >= 0.95
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-pytest.importorskip("pytestqt")
+import pytestqt  # noqa: F401  -- a test dependency: a missing one is an error, not a skip
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-pytest.importorskip("pytestqt")
-pytest.importorskip("torchfcpe")
+import pytestqt  # noqa: F401  -- a test dependency: a missing one is an error, not a skip
+import torchfcpe  # noqa: F401
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,7 @@ def tiny():
 
 
 def test_training_shows_the_loss_and_saves(qtbot, recording, tmp_path):
-    from workbench.gui.ddsp_dialog import DDSPTrainDialog
+    from workbench_plugins.ddsp.dialog import DDSPTrainDialog
 
     dlg = DDSPTrainDialog(audio=recording, out_dir=tmp_path, model_config=tiny())
     qtbot.addWidget(dlg)
@@ -46,7 +46,7 @@ def test_training_shows_the_loss_and_saves(qtbot, recording, tmp_path):
 
 
 def test_cancel_stops_training_without_saving(qtbot, recording, tmp_path):
-    from workbench.gui.ddsp_dialog import DDSPTrainDialog
+    from workbench_plugins.ddsp.dialog import DDSPTrainDialog
 
     dlg = DDSPTrainDialog(audio=recording, out_dir=tmp_path, model_config=tiny())
     qtbot.addWidget(dlg)
@@ -60,7 +60,7 @@ def test_cancel_stops_training_without_saving(qtbot, recording, tmp_path):
 
 
 def test_start_without_recording_asks_for_one(qtbot):
-    from workbench.gui.ddsp_dialog import DDSPTrainDialog
+    from workbench_plugins.ddsp.dialog import DDSPTrainDialog
 
     dlg = DDSPTrainDialog()
     qtbot.addWidget(dlg)

@@ -28,7 +28,9 @@ def test_live_input_dock_toggles(qtbot, tmp_path, monkeypatch):
     window = create_window([])
     qtbot.addWidget(window)
     _action(window, "Live input").trigger()
-    assert window.live_dock.isVisible() or not window.isVisible()
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.live_dock.isVisible()
     assert type(window.live_panel).__name__ == "LivePanel"
     _action(window, "Live input").trigger()
     assert not window.live_dock.isVisible()

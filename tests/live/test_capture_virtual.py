@@ -18,7 +18,10 @@ SR = 48000
 
 @pytest.fixture(scope="module")
 def pitch_processor_factory():
-    from workbench.live.live_plugins import make_pitch
+    from workbench.live.live_plugins import make_processor
+
+    def make_pitch():
+        return make_processor("pitch")
 
     make_pitch()  # loads FCPE once; later calls reuse the store's cached model
     return make_pitch

@@ -7,7 +7,7 @@ import pytest
 
 from .conftest import Player, needs_virtual_mic, tone, unload_virtual_sink
 
-pytest.importorskip("pytestqt")
+import pytestqt  # noqa: F401  -- a test dependency: a missing one is an error, not a skip
 pytestmark = needs_virtual_mic
 
 

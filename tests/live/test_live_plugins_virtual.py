@@ -31,10 +31,10 @@ def speech(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def transcriber_factory():
-    from workbench.live.live_plugins import make_transcriber
+    from workbench.live.live_plugins import make_processor
 
-    make_transcriber(device="cpu")  # loads Whisper tiny.en and Silero once
-    return lambda: make_transcriber(device="cpu")
+    make_processor("transcription", device="cpu")  # loads Whisper tiny.en and Silero once (the asr plugin's)
+    return lambda: make_processor("transcription", device="cpu")
 
 
 def test_live_transcript_contains_the_spoken_words(virtual_sink, speech, transcriber_factory, tmp_path):
@@ -70,22 +70,24 @@ def test_live_transcript_contains_the_spoken_words(virtual_sink, speech, transcr
 
 
 def test_live_separation_plays_the_vocals_on_the_output(virtual_sink, second_sink, speech, tmp_path):
-    from workbench.live.live_plugins import make_separator
-    from workbench.live.separation import RATE, OutputPlayer
+    from workbench.live.live_plugins import make_processor
+    from workbench.live.monitor import OutputPlayer
 
     x, sr = speech
     bass = tone(110.0, 2.5, sr, 0.3, harmonics=8)
     gap = np.zeros(sr // 2, np.float32)
     played = np.concatenate([x, gap, bass, gap])  # speech, then an instrument-like tone
     with pulse_route(sink=second_sink):  # the separated audio must not reach the microphone
-        player_out = OutputPlayer(sample_rate=RATE)
+        player_out = OutputPlayer(sample_rate=44100)
     blocks = []
 
-    def tee(block):
+    def tee(block, t0):
         blocks.append(block)
         player_out.write(block)
 
-    separator = make_separator(type("P", (), {"write": staticmethod(tee)})(), device="cpu", stem="vocals")
+    separator = make_processor("separation", device="cpu")  # the separation plugin's vocals monitor
+    RATE = separator.output_rate
+    separator.on_output = tee
     session = LiveSession(sample_rate=sr)
     session.add_driver("separation", separator, 0.05)
     session.start()

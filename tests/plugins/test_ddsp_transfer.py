@@ -12,7 +12,7 @@ from workbench.core.layers import Tracks
 from workbench.core.plugin_api import JobContext, run_process
 from workbench.core.resample import resample_array
 
-pytest.importorskip("torchfcpe")
+import torchfcpe  # noqa: F401
 from workbench_plugins.ddsp.features import SAMPLE_RATE, estimate_f0  # noqa: E402
 from workbench_plugins.ddsp.manifest import MANIFEST  # noqa: E402
 from workbench_plugins.ddsp.midi_render import render_melody  # noqa: E402

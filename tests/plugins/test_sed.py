@@ -118,6 +118,51 @@ def test_bad_parameters(sed, scene, job):
         sed.process(AudioBuffer(scene[:RATE], RATE), {"on_threshold": 0.3, "off_threshold": 0.6}, job())
 
 
+@pytest.fixture(scope="module")
+def street():
+    """14 s of traffic-like noise with a wailing siren and a car horn, each at 0 dB (same RMS as the noise)."""
+    from workbench_plugins.sed import soundscapes as sc
+
+    rng = np.random.default_rng(7)
+    x = sc.traffic(rng, 14 * RATE)
+    bg = sc._rms(x)
+    siren = sc._place(x, sc.siren(np.random.default_rng(3), 4.0), 2.0, 0.0, bg)
+    horn = sc._place(x, sc.horn(np.random.default_rng(4), 0.8), 9.5, 0.0, bg)
+    return (x / np.abs(x).max() * 0.5).astype(np.float32), siren, horn
+
+
+def test_street_preset_finds_siren_and_horn_onsets(sed, street, job):
+    x, siren, horn = street
+    ev = sed.process(AudioBuffer(x, RATE), {"preset": "street"}, job())[0]
+    assert ev.metadata["preset"] == "street" and {"Siren", "Car horn"} <= set(ev.metadata["calibrated_classes"])
+    for label, truth in (("Siren", siren), ("Car horn", horn)):
+        spans = _spans(ev, label)
+        assert spans, f"no {label} found"
+        assert min(abs(a - truth[0]) for a, _ in spans) <= 0.25, (label, spans, truth)
+    assert all(abs(a - siren[0]) < 1.0 or a > siren[1] for a, _ in _spans(ev, "Siren")), _spans(ev, "Siren")
+
+
+def test_presets_name_their_lanes(sed, scene, job):
+    from workbench_plugins.sed.presets import PRESETS
+
+    assert len(PRESETS["domestic"]) == 10 and "Vacuum_cleaner" in PRESETS["domestic"]  # the DESED classes
+    ev = sed.process(AudioBuffer(scene, RATE), {"preset": "speech activity", "use_vad": False}, job())[0]
+    assert set(ev.labels) == {"Speech"} and ev.metadata["classes"] == ["Speech"]
+    _check(_spans(ev, "Speech"), (SPEECH[0], SPEECH[0] + 3.2))
+    dom = sed.process(AudioBuffer(scene, RATE), {"preset": "domestic", "use_vad": False}, job())[0]
+    assert dom.metadata["classes"] == list(PRESETS["domestic"])
+    assert "Speech" in set(dom.labels) and not set(dom.labels) - set(PRESETS["domestic"])
+    with pytest.raises(InvalidParameterError, match="Unknown preset"):
+        sed.process(AudioBuffer(scene[:RATE], RATE), {"preset": "jungle"}, job())
+
+
+def test_finer_hop_gives_finer_windows(sed, scene, job):
+    coarse = sed.process(AudioBuffer(scene, RATE), {"classes": "Siren", "hop_s": 0.48}, job())[0]
+    fine = sed.process(AudioBuffer(scene, RATE), {"classes": "Siren"}, job())[0]
+    assert coarse.metadata["frame_hop_s"] == pytest.approx(0.48) and fine.metadata["frame_hop_s"] == pytest.approx(0.12)
+    assert abs(min(fine.starts) - SIREN[0]) <= abs(min(coarse.starts) - SIREN[0]) + 0.05
+
+
 def test_hysteresis_and_filters():
     from workbench_plugins.sed.events import EventParams, detect, hysteresis
 

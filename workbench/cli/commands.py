@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from pathlib import Path
@@ -13,6 +14,10 @@ def cmd_gui(args) -> int:
     from workbench.gui.app import run_app
 
     files = getattr(args, "files", []) or []
+    if getattr(args, "device", None):  # honoured by the window's job runner from the first job
+        import os
+
+        os.environ["WORKBENCH_DEVICE"] = args.device
     from workbench.gui import smoke
 
     if smoke.enabled():  # WORKBENCH_EXIT_WHEN_SHOWN=1: quit once the window shows the file (smoke test, timing)
@@ -57,7 +62,10 @@ def _progress_printer(label: str):
 
 def run_plugin_on_file(plugin_id: str, file: str | Path, param_pairs: list[str], device=None,
                        start: float | None = None, end: float | None = None):
-    """Load ``file``, run the plugin in the job runner with progress on stderr; returns (audio, layers)."""
+    """Load ``file``, run the plugin on it (or on ``start``..``end`` s) in the job runner with progress on stderr.
+
+    Returns (the whole file's audio, layers with times from the file's start).
+    """
     from workbench.core.audio_io import load_audio
     from workbench.core.jobs import JobRunner, JobState
     from workbench.core.models import default_store
@@ -74,12 +82,18 @@ def run_plugin_on_file(plugin_id: str, file: str | Path, param_pairs: list[str],
         audio = load_audio(file)
         for w in audio.warnings:
             print(f"warning: {file}: {w}", file=sys.stderr)
+    for flag, value in (("--start", start), ("--end", end)):
+        if value is not None and not math.isfinite(value):
+            raise WorkbenchError(f"{flag} must be a time in seconds, not {value}")
+    part, offset = audio, 0.0
     if audio is not None and (start is not None or end is not None):
-        audio = audio.slice(start or 0.0, end if end is not None else audio.duration)
-        if audio.num_samples == 0:
+        part = audio.slice(start or 0.0, end if end is not None else audio.duration)
+        if part.num_samples == 0:
             raise WorkbenchError("The selection is empty: --start must be before --end and inside the file")
+        # where the part really starts: slice() rounds to a sample
+        offset = min(max(0, round((start or 0.0) * audio.sample_rate)), audio.num_samples) / audio.sample_rate
     runner = JobRunner(max_workers=1, device=device, models=default_store())
-    job = runner.submit_plugin(manifest, audio, params)
+    job = runner.submit_plugin(manifest, part, params)
     job.on_progress(_progress_printer(manifest.name))
     try:
         while not job.wait(0.2):
@@ -96,20 +110,48 @@ def run_plugin_on_file(plugin_id: str, file: str | Path, param_pairs: list[str],
         raise WorkbenchError(job.error)
     if job.state is JobState.CANCELLED:
         raise JobCancelled()
-    return audio, job.result
+    if job.ctx.summary:  # where it really ran: "ran on cuda:0 in 1.2 s" / "ran on cpu ..."
+        print(f"{manifest.id} {job.ctx.summary}", file=sys.stderr)
+    # Results on a part count from the part's start; like the GUI, report every time from the file's start.
+    from workbench.core.layer_time import shift_layer
+
+    return audio, [shift_layer(layer, offset) for layer in (job.result or [])]
 
 
 def cmd_analyze(args) -> int:
     from workbench.core.export import export_layers
 
+    from workbench.core.export.atomic import check_target, protected_inputs
+
     t0 = time.perf_counter()
+    check_target(args.out, [args.file])  # before the model runs: --out must never be the recording itself
+    _check_out_extension(args.plugin, args.out)
     audio, layers = run_plugin_on_file(args.plugin, args.file, args.param, args.device, args.start, args.end)
-    written = export_layers(layers, args.out, audio=audio)
+    with protected_inputs(args.file):  # also covers extra files (stems_vocals.wav...) written beside --out
+        written = export_layers(layers, args.out, audio=audio)
     took = time.perf_counter() - t0
     for path in written:
         print(f"wrote {path}")
-    print(f"{args.plugin} on {audio.duration:.1f} s of audio took {took:.1f} s", file=sys.stderr)
+    a, b = max(args.start or 0.0, 0.0), min(audio.duration if args.end is None else args.end, audio.duration)
+    print(f"{args.plugin} on {b - a:.1f} s of audio took {took:.1f} s", file=sys.stderr)
     return 0
+
+
+def _check_out_extension(plugin_id: str, out: str) -> None:
+    """Refuse an --out extension that none of the plugin's result kinds can be written as (before running it)."""
+    from workbench.core.export import FORMATS
+    from workbench.core.registry import default_registry
+
+    registry = default_registry()
+    kinds = registry.get(plugin_id).outputs
+    if not kinds:
+        return
+    allowed = {".jams"} | {ext for k in kinds for ext in FORMATS.get(k, {})}
+    allowed |= {e.extension.lower() for m in registry for e in getattr(m, "exporters", ()) if e.kind in kinds}
+    ext = Path(out).suffix.lower()
+    if ext not in allowed:
+        raise WorkbenchError(f"Cannot write the results of '{plugin_id}' as '{ext or Path(out).name}': "
+                             f"choose --out with one of {', '.join(sorted(allowed))}")
 
 
 def cmd_synthesize(args) -> int:
@@ -123,34 +165,11 @@ def cmd_synthesize(args) -> int:
     return 0
 
 
-def cmd_batch(args) -> int:
-    from workbench.core.audio_io import AUDIO_EXTENSIONS
-    from workbench.core.export import export_layers
-
-    folder = Path(args.folder)
-    if not folder.is_dir():
-        raise WorkbenchError(f"'{folder}' is not a folder")
-    files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in AUDIO_EXTENSIONS and p.is_file())
-    if not files:
-        raise WorkbenchError(f"No audio files found in '{folder}'")
-    out_dir = Path(args.out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    failures = 0
-    for n, f in enumerate(files, 1):
-        target = out_dir / (f.relative_to(folder).with_suffix("").as_posix().replace("/", "__") + "." + args.format.lstrip("."))
-        try:
-            audio, layers = run_plugin_on_file(args.plugin, f, args.param, args.device)
-            export_layers(layers, target, audio=audio)
-            print(f"[{n}/{len(files)}] {f} -> {target}")
-        except WorkbenchError as exc:  # one bad file must not stop the batch
-            failures += 1
-            print(f"[{n}/{len(files)}] {f}: error: {exc}", file=sys.stderr)
-    print(f"{len(files) - failures} of {len(files)} files done", file=sys.stderr)
-    return 1 if failures else 0
-
-
 def cmd_devices(args) -> int:
     from workbench.core.devices import audio_devices, best_compute_device, compute_devices
+
+    if getattr(args, "check", False):
+        return _devices_check(args)
 
     print("Compute devices:")
     best = best_compute_device(args.device)
@@ -167,6 +186,25 @@ def cmd_devices(args) -> int:
         default += " (default output)" if d.is_default_output else ""
         print(f"  [{d.index:2d}] {flags} {d.name} - {d.hostapi}, {int(d.default_samplerate)} Hz{default}")
     return 0
+
+
+def _devices_check(args) -> int:
+    """Every model plugin on the built-in clip on every device (or --device / --plugin); 1 on any FAIL."""
+    from workbench.core.device_check import check_devices, format_table
+    from workbench.core.devices import compute_devices
+
+    from .table import print_table
+
+    devices = [args.device] if args.device and args.device != "auto" else [d["id"] for d in compute_devices()]
+    print(f"Checking on {', '.join(devices)} (a short built-in clip)...", file=sys.stderr)
+    rows = check_devices(devices, plugins=args.plugin or None,
+                         on_row=lambda r: print(f"  {r.plugin} on {r.asked}: {'OK' if r.ok else 'FAIL'}",
+                                                file=sys.stderr))
+    table = format_table(rows)
+    print_table(table[1:], table[0])
+    failed = [r for r in rows if not r.ok]
+    print(f"{len(rows) - len(failed)} OK, {len(failed)} FAIL")
+    return 1 if failed else 0
 
 
 def cmd_models(args) -> int:

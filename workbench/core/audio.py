@@ -101,3 +101,18 @@ class AudioBuffer:
     def mono_samples(self) -> np.ndarray:
         """1-D float32 view of the mono mixdown at the buffer's own rate."""
         return self.mono().samples[0]
+
+
+def tame_loud(samples: np.ndarray, ceiling: float = 1.0) -> tuple[np.ndarray, str | None]:
+    """``samples`` scaled down to peak at ``ceiling`` when they exceed it, with a warning saying so.
+
+    A float file can hold values far above full scale (peak 1000); models trained on audio in [-1, 1] then
+    hallucinate (speech recognition invents text). Returns (samples or a scaled copy, warning or None).
+    """
+    peak = float(np.max(np.abs(samples))) if samples.size else 0.0
+    if not np.isfinite(peak) or peak <= ceiling:
+        return samples, None
+    db = 20.0 * np.log10(peak / ceiling)
+    warning = (f"the input peaks at {peak:.3g}x full scale (+{db:.1f} dB); "
+               f"it was scaled down to full scale for the model")
+    return (samples * np.float32(ceiling / peak)).astype(np.float32), warning

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -38,9 +40,13 @@ def load_audio(path: str | os.PathLike) -> AudioBuffer:
     if path.is_dir():
         raise AudioLoadError(path, "this is a folder, not an audio file")
     try:
-        size = path.stat().st_size
+        st = path.stat()
     except OSError as exc:
         raise AudioLoadError(path, f"the file cannot be read ({exc.strerror})") from exc
+    if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block or read forever; it is not "empty"
+        kind = "a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else "a device or socket"
+        raise AudioLoadError(path, f"this is {kind}, not a regular file; save the audio to a file first")
+    size = st.st_size
     if size == 0:
         raise AudioLoadError(path, "the file is empty (0 bytes)")
 
@@ -72,7 +78,10 @@ def _read_with_soundfile(path: Path, warnings: list[str]) -> tuple[np.ndarray, i
     declared = _declared_wav_frames(path)
     # Decode straight into one (channels, frames) array: no per-block copies and no final concatenate, which
     # matters for hour-long files (seconds and twice the memory otherwise). Grows if the header under-reports.
-    samples = np.empty((info.channels, max(int(info.frames), 0)), np.float32)
+    # The header is not trusted beyond what the file's size makes plausible (a 21 KB FLAC may claim 2^36
+    # samples: 256 GiB): at most 4 frames per byte per channel are allocated up front, more only as decoded.
+    plausible = max(1 << 16, path.stat().st_size * 4 // max(1, info.channels))
+    samples = np.empty((info.channels, min(max(int(info.frames), 0), plausible)), np.float32)
     got = 0
     try:
         with sf.SoundFile(str(path)) as f:
@@ -89,9 +98,14 @@ def _read_with_soundfile(path: Path, warnings: list[str]) -> tuple[np.ndarray, i
                 samples[:, got:got + m] = block.T
                 got += m
     except Exception as exc:
+        # A big block that hits damage (a truncated FLAC) yields nothing: decode again in small blocks to keep
+        # everything before the damage, as for a truncated WAV.
+        salvaged = _read_small_blocks(path, info.channels)
+        if salvaged.shape[1] > got:
+            samples, got = salvaged, salvaged.shape[1]
         if not got:
             raise AudioLoadError(path, f"the audio data is corrupt ({_libsndfile_reason(exc)})") from exc
-        warnings.append(f"the file is damaged after {got / rate:.2f} s; loaded what could be decoded")
+        warnings.append(f"the file is damaged or truncated after {got / rate:.2f} s; loaded what could be decoded")
     samples = samples[:, :got] if got < samples.shape[1] else samples
     if declared is not None and declared > got:
         warnings.append(
@@ -99,6 +113,18 @@ def _read_with_soundfile(path: Path, warnings: list[str]) -> tuple[np.ndarray, i
             f"only {got / rate:.2f} s are present; loaded what is there"
         )
     return samples, rate
+
+
+def _read_small_blocks(path: Path, channels: int, block: int = 4096) -> np.ndarray:
+    """Every frame decodable before the first error, read in small blocks."""
+    parts: list[np.ndarray] = []
+    try:
+        with sf.SoundFile(str(path)) as f:
+            while len(b := f.read(block, dtype="float32", always_2d=True)):
+                parts.append(b.T.copy())
+    except Exception:
+        pass
+    return np.concatenate(parts, axis=1) if parts else np.zeros((channels, 0), np.float32)
 
 
 def _read_with_pyav(path: Path, soundfile_reason: str) -> tuple[np.ndarray, int]:
@@ -133,8 +159,10 @@ def _read_with_pyav(path: Path, soundfile_reason: str) -> tuple[np.ndarray, int]
             if not chunks:
                 raise AudioLoadError(path, f"the audio data cannot be decoded ({exc})") from exc
             log.warning("%s: decoding stopped early (%s)", path, exc)
-    if not chunks:
-        raise AudioLoadError(path, "the file contains no audio samples (zero length)")
+    if not chunks:  # FFmpeg guessed a format but decoded nothing: for a file libsndfile knows, it is not one
+        raise AudioLoadError(path, _unsupported_reason(path, soundfile_reason)
+                             if path.suffix.lower() in SOUNDFILE_EXTENSIONS
+                             else "the file contains no audio samples (zero length)")
     return np.concatenate(chunks, axis=1), rate
 
 
@@ -208,13 +236,15 @@ def _libsndfile_reason(exc: Exception) -> str:
     text = str(exc)
     if "Error :" in text:
         text = text.split("Error :", 1)[1]
+    if "possibly a pipe" in text or "Format not recognised" in text:
+        return "its data is not recognised as audio"  # libsndfile's wording misleads ("does not exist")
     return text.strip().rstrip(".") or type(exc).__name__
 
 
 def _unsupported_reason(path: Path, soundfile_reason: str) -> str:
     ext = path.suffix.lower()
     if ext in SOUNDFILE_EXTENSIONS:
-        return f"the header is corrupt or this is not a {ext[1:].upper()} file ({soundfile_reason})"
+        return f"this is not a valid {ext[1:].upper()} file or its header is corrupt ({soundfile_reason})"
     return f"unsupported or unrecognised format '{ext or 'no extension'}' ({soundfile_reason})"
 
 
@@ -232,12 +262,32 @@ def save_audio(buffer: AudioBuffer | np.ndarray, path: str | os.PathLike, sample
     data = samples.T
     if subtype != "FLOAT":
         data = np.clip(data, -1.0, 1.0)
+    from .export.atomic import WriteError, check_target, os_error_message  # (late: the export package imports this module)
+
+    check_target(path)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         sf.write(str(tmp), data, rate, format=fmt, subtype=subtype)
         os.replace(tmp, path)
+    except OSError as exc:
+        raise WriteError(os_error_message(exc, path)) from exc
+    except sf.LibsndfileError as exc:  # libsndfile says only "System error." for a full or read-only disk
+        raise WriteError(_write_failure(path, exc)) from exc
     finally:
         if tmp.exists():
             tmp.unlink()
     return path
+
+
+def _write_failure(path: Path, exc: Exception) -> str:
+    """Name the likely cause of a failed audio write, which libsndfile reports only as 'System error'."""
+    folder = path.parent
+    try:
+        if shutil.disk_usage(folder).free < (1 << 20):
+            return f"Cannot write '{path}': the disk is full"
+    except OSError:
+        pass
+    if not os.access(folder, os.W_OK):
+        return f"Cannot write '{path}': the folder is read-only or not writable"
+    return f"Cannot write '{path}': {_libsndfile_reason(exc)}"

@@ -51,3 +51,22 @@ def keep_frames(times: np.ndarray, chunk: AudioChunk) -> np.ndarray:
     """Boolean mask of frame times (seconds, whole-signal clock) that belong to ``chunk``'s kept part."""
     a, b = chunk.keep_start / chunk.sample_rate, chunk.keep_end / chunk.sample_rate
     return (times >= a) & (times < b)
+
+
+def crossfade_add(out: np.ndarray, y: np.ndarray, chunk: AudioChunk, overlap: int) -> None:
+    """Overlap-add ``y`` (a chunk's output, time on the last axis, starting at ``chunk.start``) into ``out``.
+
+    Linear ramps over the ``overlap`` samples shared with the previous and the next chunk sum to one across each
+    overlap, so a signal that every chunk reproduces exactly comes back unchanged. The one cross-fade used by the
+    chunked separators.
+    """
+    n = min(y.shape[-1], out.shape[-1] - chunk.start)
+    w = np.ones(n, dtype=np.float32)
+    k = min(int(overlap), n)
+    if k:
+        ramp = (np.arange(k, dtype=np.float32) + 0.5) / k
+        if chunk.index > 0:
+            w[:k] = ramp
+        if chunk.index < chunk.count - 1:
+            w[n - k:] = ramp[::-1]
+    out[..., chunk.start:chunk.start + n] += y[..., :n] * w

@@ -6,6 +6,10 @@ file renamed into place in one step, so a half-written file is never mistaken fo
 (wrong checksum) is deleted and reported. Uses only the standard library (urllib); no Qt.
 
 Threading: :func:`download` blocks; run it in a worker thread. ``cancelled`` is polled between blocks.
+
+Limits: no single read waits longer than ``timeout`` seconds, and a server that trickles (fewer than
+``stall_bytes`` in any ``stall_seconds``, e.g. one byte every 10 s) is given up on as stalled, keeping the
+partial file for a resume; reads return what has arrived (``read1``) so the check runs while data trickles.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import http.client
 import os
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -48,6 +53,8 @@ def download(
     progress: ProgressFn | None = None,
     cancelled: Callable[[], bool] | None = None,
     timeout: float = 30.0,
+    stall_seconds: float = 60.0,
+    stall_bytes: int = 32 * 1024,
 ) -> str:
     """Download ``url`` to ``dest`` (resuming ``dest.part`` when present); returns the file's sha256 (hex).
 
@@ -78,18 +85,28 @@ def download(
         length = response.headers.get("Content-Length")
         total = have + int(length) if length and length.isdigit() else -1
         done = have
+        read = getattr(response, "read1", response.read)  # read1: what has arrived, not a full block
+        window_start, window_bytes = time.monotonic(), 0
         try:
             with open(part, "ab" if have else "wb") as out:
                 while True:
                     if cancelled and cancelled():
                         raise JobCancelled()
-                    block = response.read(BLOCK)
+                    block = read(BLOCK)
                     if not block:
                         break
                     out.write(block)
                     done += len(block)
+                    window_bytes += len(block)
                     if progress:
                         progress(done / total if total > 0 else -1.0, done)
+                    now = time.monotonic()
+                    if now - window_start >= stall_seconds:
+                        if window_bytes < stall_bytes:
+                            raise DownloadError(
+                                f"Download of {url} stalled: only {window_bytes} bytes in the last "
+                                f"{now - window_start:.0f} s ({done} bytes so far, kept); run it again to resume")
+                        window_start, window_bytes = now, 0
         except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
             raise DownloadError(
                 f"Download of {url} was interrupted after {done} bytes ({exc}); run it again to resume"

@@ -51,8 +51,22 @@ class Layer:
     @staticmethod
     def from_dict(d: dict[str, Any]) -> "Layer":
         d = dict(d)
-        cls = LAYER_TYPES[d.pop("kind")]
+        kind = d.pop("kind")
+        cls = LAYER_TYPES.get(kind) or contributed_layer_class(kind)
         return cls(**d)
+
+
+def contributed_layer_class(kind: str) -> type:
+    """The class a plugin contributes for a layer kind the host does not know (imports it on first use)."""
+    from .contributions import resolve
+    from .errors import WorkbenchError
+    from .registry import default_registry
+
+    for manifest in default_registry():
+        for lk in manifest.layer_kinds:
+            if lk.kind == kind:
+                return resolve(lk.layer_class)
+    raise WorkbenchError(f"Unknown layer kind '{kind}': the plugin that makes it is not installed")
 
 
 @dataclass(eq=False)

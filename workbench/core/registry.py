@@ -1,4 +1,10 @@
-"""Plugin discovery: entry points in the ``workbench.plugins`` group, manifests only (code loads on first use)."""
+"""Plugin discovery: manifests only (code loads on first use), never a plugin imported by name.
+
+Two entry-point groups: ``workbench.plugins`` (one manifest each: installed and third-party plugins) and
+``workbench.plugin_packages`` (a package whose sub-folders with a ``manifest.py`` are plugins, so a new folder
+in a source checkout is found without reinstalling). Requirements between plugins (``requires``) are checked:
+a plugin whose requirement is missing is recorded in ``problems`` and left out.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ from .plugin_api import PluginManifest
 
 log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "workbench.plugins"
-BUILTIN_PACKAGE = "workbench_plugins"
+PACKAGE_GROUP = "workbench.plugin_packages"
 
 
 class PluginRegistry:
@@ -59,18 +65,32 @@ class PluginRegistry:
             except Exception as exc:  # a broken third-party plugin must not stop the host
                 reg.problems[ep.name] = f"{type(exc).__name__}: {exc}"
                 log.warning("plugin entry point %s failed to load: %s", ep.name, exc)
-        reg._add_builtins()
+        for ep in entry_points(group=PACKAGE_GROUP):
+            reg._add_package(ep.value)
+        reg._check_requirements()
         return reg
 
-    def _add_builtins(self) -> None:
+    def _check_requirements(self) -> None:
+        changed = True
+        while changed:  # dropping one plugin may orphan another
+            changed = False
+            for pid, m in list(self._plugins.items()):
+                missing = [r for r in m.requires if r not in self._plugins]
+                if missing:
+                    self.problems[pid] = f"needs the plugin(s) {', '.join(missing)}, which are not installed"
+                    del self._plugins[pid]
+                    changed = True
+
+    def _add_package(self, package: str) -> None:
         try:
-            pkg = importlib.import_module(BUILTIN_PACKAGE)
-        except ImportError:
+            pkg = importlib.import_module(package)
+        except ImportError as exc:
+            self.problems[package] = f"{type(exc).__name__}: {exc}"
             return
         for info in pkgutil.iter_modules(pkg.__path__):
             if not info.ispkg:
                 continue
-            name = f"{BUILTIN_PACKAGE}.{info.name}.manifest"
+            name = f"{package}.{info.name}.manifest"
             try:
                 manifest = importlib.import_module(name).MANIFEST
                 self.add(manifest)

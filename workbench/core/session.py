@@ -8,9 +8,18 @@ A project file (``.awproj``) is JSON::
      "layers": [Layer.to_dict() ...], "view": [{"visible": true, "color": "#00e5ff"} ...]}
 
 ``view[i]`` belongs to ``layers[i]``. The audio of Tracks layers (and audio that never came from a file,
-e.g. a recording) is saved as 32-bit float WAV in the sibling folder ``<project stem>.tracks/`` before the
-JSON; file names carry a content hash, so a save never overwrites a file the previous project still uses.
-The JSON itself is written atomically (temp file + fsync + ``os.replace``): a crash leaves the old project.
+e.g. a recording) is saved as 32-bit float WAV in the sibling folder ``<project name>-audio/`` (``song.awproj``
+-> ``song.awproj-audio/``, a name no user folder is likely to have; projects of older versions used
+``<stem>.tracks/`` and still open) before the JSON; file names carry a content hash, so a save never
+overwrites a file the previous project still uses. The JSON itself is written atomically (temp file + fsync +
+``os.replace``): a crash leaves the old project.
+
+Saves only ever delete files the project itself wrote: ``"owned"`` lists them (relative paths) and a file is
+removed only when the previous save of the same project file owned it, it is a regular file (never a link)
+directly inside the project's own audio folder (never a link either), and the new save neither stores nor
+opens it (the document's audio may be one of them). Loading validates the whole file against a JSON schema
+(:mod:`workbench.core.project_schema`) and builds every layer before it returns, so a damaged project is
+refused with one clear line and never half-opens.
 
 View state lives in ``layer.metadata["display"]`` at run time (the GUI's convention) and is stored apart
 from the layer in the file. The GUI adds undo on top of the mutators, which return what undo needs.
@@ -22,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +42,7 @@ from .audio_io import load_audio, save_audio
 from .errors import WorkbenchError
 from .export.atomic import safe_name, write_text
 from .layers import Layer, Tracks
+from .project_schema import validate_project
 
 PROJECT_SUFFIX = ".awproj"
 FORMAT_NAME = "audio-workbench-project"
@@ -46,9 +57,14 @@ class MissingAudioError(WorkbenchError):
         super().__init__(message)
 
 
+TRACKS_SUFFIX = "-audio"
+_OWNED_NAME = re.compile(r"^[\w.\-]+_[0-9a-f]{12}\.wav$")  # what store() names files: <safe stem>_<hash>.wav
+
+
 def tracks_folder(project: Path) -> Path:
-    """The folder holding a project's audio files: ``<stem>.tracks`` beside the project file."""
-    return project.with_name(project.stem + ".tracks")
+    """The folder holding a project's audio files: ``<project file name>-audio`` beside the project file."""
+    project = Path(project)
+    return project.with_name(project.name + TRACKS_SUFFIX)
 
 
 def _abs(path: str | os.PathLike) -> Path:
@@ -91,6 +107,8 @@ class Session:
         self.dirty = bool(self.layers)
         self.audio_missing = False  # loaded with missing_audio_ok and the audio was not found
         self.warnings: list[str] = []  # things load() had to skip
+        self.view_state: dict[str, Any] = {}  # the GUI's zoom, scroll and view settings ("view_state"; opaque here)
+        self._owned: dict[Path, set[str]] = {}  # project file -> files (relative) it wrote, from load/save
 
     # ----- audio ----------------------------------------------------------------------------------
     def set_audio(self, audio: AudioBuffer | None, path: str | os.PathLike | None = None):
@@ -192,10 +210,16 @@ class Session:
         path = _abs(path if path is not None else self.path)
         folder = tracks_folder(path)
         used: set[str] = set()
+        previously_owned = self._owned.get(path, set()) | _owned_by_file(path)
 
         def store(buf: AudioBuffer, stem: str) -> str:
+            if folder.is_symlink():
+                raise WorkbenchError(f"Cannot save the project's audio into '{folder}': it is a symbolic link "
+                                     "(the workbench never writes through links); remove it or save elsewhere")
             name = f"{safe_name(stem, 'track')}_{_audio_hash(buf)}.wav"
             target = folder / name
+            if target.is_symlink():
+                raise WorkbenchError(f"Cannot save the project's audio as '{target}': a symbolic link is there")
             if not target.is_file():  # same content already saved: nothing to do
                 save_audio(buf, target)
             used.add(name)
@@ -203,7 +227,7 @@ class Session:
 
         try:
             doc = {"format": FORMAT_NAME, "version": VERSION, "audio": self._audio_entry(path, store),
-                   "layers": [], "view": []}
+                   "layers": [], "view": [], "owned": []}
             for layer in self.layers:
                 d = layer.to_dict()
                 d["metadata"] = {k: v for k, v in layer.metadata.items() if k != "display"}
@@ -212,14 +236,24 @@ class Session:
                                    for name, buf in layer.tracks.items()}
                 doc["layers"].append(d)
                 doc["view"].append(dict(layer.metadata.get("display", {})))
+            doc["owned"] = sorted(f"{folder.name}/{name}" for name in used)
+            if self.view_state:
+                doc["view_state"] = self.view_state
             text = json.dumps(doc, indent=1, default=_json_default)
+        except WorkbenchError as exc:
+            if str(exc).startswith("Cannot save"):
+                raise
+            raise WorkbenchError(f"Cannot save the project's audio into '{folder}': "
+                                 f"{str(exc).split(chr(39) + ': ', 1)[-1]}") from exc
         except OSError as exc:
             raise WorkbenchError(f"Cannot save the project's audio into '{folder}': {exc.strerror or exc}") from exc
         try:
             write_text(path, text)
-        except OSError as exc:
-            raise WorkbenchError(f"Cannot save project '{path}': {exc.strerror or exc}") from exc
-        self._remove_stale_tracks(folder, used)
+        except WorkbenchError as exc:  # the atomic writer names the cause ("the disk is full")
+            reason = str(exc).split("': ", 1)[-1]
+            raise WorkbenchError(f"Cannot save project '{path}': {reason}") from exc
+        self._remove_stale_tracks(path, previously_owned, used, self.audio_path)
+        self._owned[path] = set(doc["owned"])
         self.path, self.dirty = path, False
         return path
 
@@ -242,16 +276,28 @@ class Session:
         return entry
 
     @staticmethod
-    def _remove_stale_tracks(folder: Path, used: set[str]) -> None:
-        # Only after the new JSON is in place may the files of the previous save go.
-        if not folder.is_dir():
+    def _remove_stale_tracks(project: Path, owned: set[str], used: set[str], audio_path: Path | None) -> None:
+        """Delete what the previous save of ``project`` wrote and the new one no longer uses (see module doc).
+
+        Only after the new JSON is in place may those files go. Anything else (a user's file, a link, a file
+        outside the project's own folder, the document's own audio) is never touched.
+        """
+        folder = tracks_folder(project)
+        if folder.is_symlink() or not folder.is_dir():
             return
-        for f in folder.glob("*.wav"):
-            if f.name not in used:
-                try:
-                    f.unlink()
-                except OSError:
-                    pass
+        for rel in owned:
+            parts = Path(rel).parts
+            if len(parts) != 2 or parts[0] != folder.name or parts[1] in used or not _OWNED_NAME.match(parts[1]):
+                continue
+            f = folder / parts[1]
+            try:
+                if f.is_symlink() or not f.is_file():
+                    continue
+                if audio_path is not None and audio_path.exists() and os.path.samefile(f, audio_path):
+                    continue  # the document's audio is this very file (e.g. a stem re-opened)
+                f.unlink()
+            except OSError:
+                pass
         try:
             folder.rmdir()  # only succeeds when empty
         except OSError:
@@ -268,6 +314,7 @@ class Session:
         doc = _read_project(path)
         session = cls()
         session.path = path
+        session._owned[path] = set(doc.get("owned") or [])
         entry = doc.get("audio")
         if entry:
             session._load_audio(path, entry, missing_audio_ok)
@@ -278,6 +325,7 @@ class Session:
             if view:
                 layer.metadata["display"] = dict(view)
             session.layers.append(layer)
+        session.view_state = dict(doc.get("view_state") or {})
         session.dirty = False
         return session
 
@@ -316,9 +364,10 @@ class Session:
         files = d.pop("tracks", None) if d.get("kind") == "tracks" else None
         try:
             layer = Layer.from_dict(d)
-        except (KeyError, TypeError, ValueError) as exc:
+            layer.time_span  # noqa: B018  (builds nothing; fails on values the views could not draw)
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise WorkbenchError(f"Cannot open project '{project}': layer {i + 1} ('{d.get('name', '?')}') "
-                                 f"is damaged or of an unknown kind ({type(exc).__name__}: {exc})") from exc
+                                 f"is damaged or of an unknown kind ({exc})") from exc
         if isinstance(layer, Tracks):
             for name, rel in (files or {}).items():
                 target = project.parent / rel if rel else None
@@ -348,4 +397,15 @@ def _read_project(path: Path) -> dict:
     if not isinstance(version, int) or version > VERSION:
         raise WorkbenchError(f"Cannot open project '{path}': it was written by a newer version of the "
                              f"workbench (format {version}, this one reads up to {VERSION})")
+    validate_project(doc, str(path))
     return doc
+
+
+def _owned_by_file(path: Path) -> set[str]:
+    """The ``owned`` list of the project file now at ``path`` (empty when there is none or it is not ours)."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return set()
+    owned = doc.get("owned") if isinstance(doc, dict) and doc.get("format") == FORMAT_NAME else None
+    return {x for x in owned if isinstance(x, str)} if isinstance(owned, list) else set()

@@ -1,11 +1,14 @@
 """Visible-range spectrogram rendering for the GUI: screen-resolution columns from a level-of-detail pyramid of
 cached tiles, so an hour-long file scrolls and zooms smoothly.
 
-Level L has a hop of BASE_HOP * 2**L samples; a tile is TILE_COLS consecutive columns of one level, column j
-centred on sample j * hop (the same frame grid as compute_spectrogram). A view picks the coarsest level with at
-least one column per pixel and max-pools columns into pixels, so zoomed out it never computes every hop of the
-file. Tiles live in a byte-bounded memory LRU and, for big files or when ``cache_dir`` is given, on disk.
-No Qt here: render() is called from worker threads.
+Level L has a hop of BASE_HOP * 2**L samples; a tile is TILE_COLS consecutive columns of one level. Up to the
+*step level* (hop = the settings' hop, at most n_fft / 2, so consecutive frames overlap and every sample is seen)
+column j is the frame centred on sample j * hop (the frame grid of compute_spectrogram). Above it, the view is a
+max pyramid: column j of level L is the maximum of the two level L-1 columns 2j and 2j+1, i.e. of EVERY step-level
+frame under it, so a zoomed-out column summarises all of its audio and a 3 ms click in an hour still shows.
+A view picks the coarsest level with at least one column per pixel and max-pools columns into pixels. Tiles live
+in a byte-bounded memory LRU and, for big files or when ``cache_dir`` is given, on disk; ``render(on_partial=)``
+hands out the tiles done so far while the rest are computed. No Qt here: render() is called from worker threads.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import hashlib
 import math
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Callable
 
@@ -22,7 +25,8 @@ import numpy as np
 
 from .audio import AudioBuffer
 from .errors import InvalidParameterError, JobCancelled
-from .features import SpectrogramImage, SpectrogramSettings, row_frequencies
+from .features import SpectrogramImage, SpectrogramSettings, cqt_frequencies, row_frequencies
+from .features.frequencies import cqt_alpha
 from .features.settings import DB_FLOOR
 from .features.tiles import DiskTiles, MemoryLRU, default_cache_dir
 
@@ -32,6 +36,8 @@ MAX_LEVEL = 24
 DISK_CACHE_MIN_SECONDS = 600.0  # without an explicit cache_dir, files this long get a disk cache
 DISK_MIN_LEVEL = 7  # only levels with a hop >= 4096 samples go to disk: the fine ones are cheap and numerous
 DISK_MAX_BYTES = 2 * 2**30  # the disk cache root is pruned (least recently used files first) above this
+DIRECT_POOL = 3  # summary levels up to step level + 3 are pooled straight from frames (<= 8 frames a column)
+PYRAMID_VERSION = "maxpool-1"  # disk tiles of older (one-frame-per-column) caches are not reused
 
 
 class _Source:
@@ -95,10 +101,14 @@ class SpectrogramProvider:
 
     # ---------------------------------------------------------------- public API
     def render(self, settings: SpectrogramSettings, t0: float, t1: float, width_px: int,
-               channel: int | None = None, cancelled: Callable[[], bool] = lambda: False) -> SpectrogramImage:
+               channel: int | None = None, cancelled: Callable[[], bool] = lambda: False,
+               on_partial: Callable[[SpectrogramImage], None] | None = None,
+               partial_every: float = 0.25) -> SpectrogramImage:
         """``width_px`` columns covering [t0, t1] seconds clamped to the file; column i is the max (in dB) of
         the level columns centred inside pixel i, or the nearest one when zoomed in past the finest level.
-        Raises JobCancelled when ``cancelled()`` turns true (checked between tiles and CQT octaves)."""
+        Raises JobCancelled when ``cancelled()`` turns true (checked between tiles and CQT octaves).
+        ``on_partial(image)``: called every ``partial_every`` s while tiles are still being computed, with the
+        tiles done so far (the others at the floor, ``image.complete`` False); the return value is complete."""
         width = max(1, int(width_px))
         self._check_channel(channel)
         freqs = row_frequencies(self.sr, settings)
@@ -111,13 +121,21 @@ class SpectrogramProvider:
             return SpectrogramImage(settings.kind, times, freqs, db, a, b)
         level = self.level_for(dt * self.sr)
         hop = BASE_HOP << level
-        edges = np.ceil((a + np.arange(width + 1) * dt) * self.sr / hop).astype(np.int64)
-        nearest = np.rint(times * self.sr / hop).astype(np.int64)
+        off = self.column_offset(settings, level)
+        edges = np.ceil(((a + np.arange(width + 1) * dt) * self.sr - off) / hop).astype(np.int64)
+        nearest = np.rint((times * self.sr - off) / hop).astype(np.int64)
         j0 = int(min(edges[0], nearest.min()))
         j1 = int(max(edges[-1] - 1, nearest.max()))
-        block = self._columns(settings, channel, level, j0, j1, cancelled)
-        pooled = _pool_columns(block, edges[:-1] - j0, edges[1:] - j0, nearest - j0)
-        return SpectrogramImage(settings.kind, times, freqs, np.ascontiguousarray(pooled, np.float32), a, b)
+
+        def image(block: np.ndarray, complete: bool = True) -> SpectrogramImage:
+            pooled = _pool_columns(block, edges[:-1] - j0, edges[1:] - j0, nearest - j0)
+            return SpectrogramImage(settings.kind, times, freqs, np.ascontiguousarray(pooled, np.float32), a, b,
+                                    complete=complete)
+
+        partial = None
+        if on_partial is not None:
+            partial = (lambda blk: on_partial(image(blk, complete=False)), float(partial_every))
+        return image(self._columns(settings, channel, level, j0, j1, cancelled, partial))
 
     def overview(self, width_px: int) -> tuple[np.ndarray, np.ndarray]:
         """(mins, maxs), each (width_px,) float32: the waveform envelope over all channels of the whole file,
@@ -137,6 +155,24 @@ class SpectrogramProvider:
         with self._lock:
             self._overviews[width] = env
         return env
+
+    def step_level(self, settings: SpectrogramSettings) -> int:
+        """Finest summary-free level: its hop is settings.hop, at most half the STFT frame or half the CQT's
+        shortest filter (so consecutive frames overlap and no sample goes unseen), rounded down to
+        BASE_HOP * 2**L. Every coarser level max-pools the frames of this one."""
+        if settings.kind == "cqt":
+            f = cqt_frequencies(self.sr, settings)
+            limit = (self.sr / f[-1]) / cqt_alpha(settings.bins_per_octave) / 2 if len(f) else settings.hop
+        else:
+            limit = settings.n_fft / 2
+        step = min(settings.hop, limit)
+        return max(0, min(MAX_LEVEL, int(math.floor(math.log2(max(step, BASE_HOP) / BASE_HOP)))))
+
+    def column_offset(self, settings: SpectrogramSettings, level: int) -> float:
+        """Samples from j * hop to the centre of what column j of ``level`` covers: 0 up to the step level,
+        above it half the span of the step frames pooled into the column."""
+        ls = self.step_level(settings)
+        return 0.0 if level <= ls else ((BASE_HOP << level) - (BASE_HOP << ls)) / 2.0
 
     @staticmethod
     def level_for(samples_per_pixel: float) -> int:
@@ -160,37 +196,75 @@ class SpectrogramProvider:
                 an = self._analysers[key] = ColumnAnalyser(self.sr, settings, self.device)
             return an
 
-    def _columns(self, settings, channel, level, j0: int, j1: int, cancelled) -> np.ndarray:
-        """Level columns j0..j1 (inclusive) assembled from tiles, (rows, j1 - j0 + 1)."""
+    def _key(self, settings: SpectrogramSettings) -> tuple:
+        return settings.analysis_key() + (BASE_HOP << self.step_level(settings),)
+
+    def _columns(self, settings, channel, level, j0: int, j1: int, cancelled, partial=None) -> np.ndarray:
+        """Level columns j0..j1 (inclusive) assembled from tiles, (rows, j1 - j0 + 1). ``partial``:
+        (callback(block), seconds): while tiles are computed, the block of those done so far every so often."""
         indices = list(range(j0 // TILE_COLS, j1 // TILE_COLS + 1))
-        missing = [t for t in indices if self._mem.get((settings.analysis_key(), channel, level, t)) is None]
-        if len(missing) > 1 and _workers() > 1:  # new tiles in parallel (numpy and torch release the GIL)
+        off = j0 - (j0 // TILE_COLS) * TILE_COLS
+        key = self._key(settings)
+        missing = [t for t in indices if self._mem.get((key, channel, level, t)) is None]
+        if missing and (partial is not None or (len(missing) > 1 and _workers() > 1)):
+            # new tiles in worker threads (numpy and torch release the GIL), nearest the middle first
+            mid = (indices[0] + indices[-1]) / 2
+            missing.sort(key=lambda t: abs(t - mid))
             futures = [_pool().submit(self.tile, settings, channel, level, t, cancelled) for t in missing]
             try:
-                for f in futures:
-                    f.result()
+                pending = set(futures)
+                while pending:
+                    timeout = partial[1] if partial is not None else None
+                    done, pending = wait(pending, timeout=timeout, return_when=FIRST_EXCEPTION)
+                    for f in done:
+                        f.result()  # re-raises JobCancelled or a compute error
+                    if pending and partial is not None:
+                        partial[0](self._assemble(key, channel, level, indices, off, j1 - j0 + 1, settings))
             finally:
                 for f in futures:
                     f.cancel()
         tiles = [self.tile(settings, channel, level, t, cancelled) for t in indices]
         block = tiles[0] if len(tiles) == 1 else np.concatenate(tiles, axis=1)
-        off = j0 - (j0 // TILE_COLS) * TILE_COLS
         return block[:, off:off + (j1 - j0 + 1)]
 
-    def _compute(self, settings, channel, centres: np.ndarray, cancelled) -> np.ndarray:
-        src = _Source(self.audio.samples, channel)
-        return self._analyser(settings).columns(src.read, src.gather, centres, cancelled)
+    def _assemble(self, key, channel, level, indices, off: int, n: int, settings) -> np.ndarray:
+        """The columns of the tiles already in memory, DB_FLOOR where a tile is not done yet."""
+        rows = len(row_frequencies(self.sr, settings))
+        tiles = [self._mem.get((key, channel, level, t)) for t in indices]
+        tiles = [t if t is not None else np.full((rows, TILE_COLS), DB_FLOOR, np.float32) for t in tiles]
+        return np.concatenate(tiles, axis=1)[:, off:off + n]
 
-    def _from_neighbour_levels(self, akey, channel, level: int, index: int):
-        """(array, columns still to compute) from cached neighbouring levels: level L+1 column j is level L
-        column 2j (same centre, same frame). Both finer tiles cached: their even columns, nothing to compute.
-        The coarser tile cached: it gives the even columns, the odd ones remain. Neither: (None, None)."""
+    def _compute(self, settings, channel, centres: np.ndarray, cancelled, pool: int = 1) -> np.ndarray:
+        src = _Source(self.audio.samples, channel)
+        return self._analyser(settings).columns(src.read, src.gather, centres, cancelled, pool=pool)
+
+    def _summary_tile(self, settings, channel, level: int, index: int, cancelled) -> np.ndarray:
+        """A tile above the step level: the max of every step-level frame under each column. Close to the step
+        level it is pooled straight from the frames (before dB); higher up, from the two finer tiles."""
+        q = level - self.step_level(settings)
+        if q > DIRECT_POOL:
+            a = self.tile(settings, channel, level - 1, 2 * index, cancelled)
+            b = self.tile(settings, channel, level - 1, 2 * index + 1, cancelled)
+            self.stats["derived"] += 1
+            return np.maximum(np.concatenate([a[:, 0::2], b[:, 0::2]], axis=1),
+                              np.concatenate([a[:, 1::2], b[:, 1::2]], axis=1))
+        m = 1 << q
+        step = BASE_HOP << (level - q)
+        centres = (index * TILE_COLS * m + np.arange(TILE_COLS * m, dtype=np.int64)) * step
+        self.stats["computed"] += 1
+        return self._compute(settings, channel, centres, cancelled, pool=m)
+
+    def _from_neighbour_levels(self, akey, channel, level: int, index: int, step_level: int):
+        """(array, columns still to compute) from cached neighbouring levels: up to the step level, level L+1
+        column j is level L column 2j (same centre, same frame). Both finer tiles cached: their even columns,
+        nothing to compute. The coarser tile cached (not a summary): it gives the even columns, the odd ones
+        remain. Neither: (None, None)."""
         if level > 0:
             a = self._mem.get((akey, channel, level - 1, 2 * index))
             b = self._mem.get((akey, channel, level - 1, 2 * index + 1))
             if a is not None and b is not None:
                 return np.concatenate([a[:, ::2], b[:, ::2]], axis=1), np.zeros(TILE_COLS, bool)
-        if level < MAX_LEVEL:
+        if level < step_level:
             c = self._mem.get((akey, channel, level + 1, index // 2))
             if c is not None:
                 half = TILE_COLS // 2
@@ -204,7 +278,7 @@ class SpectrogramProvider:
     def tile(self, settings: SpectrogramSettings, channel: int | None, level: int, index: int,
              cancelled: Callable[[], bool] = lambda: False) -> np.ndarray:
         """dB columns index*TILE_COLS .. +TILE_COLS-1 of ``level`` (rows, TILE_COLS): memory, disk, or computed."""
-        akey = settings.analysis_key()
+        akey = self._key(settings)
         key = (akey, channel, level, index)
         arr = self._mem.get(key)
         if arr is not None:
@@ -212,7 +286,7 @@ class SpectrogramProvider:
             return arr
         if cancelled():
             raise JobCancelled()
-        folder = DiskTiles.analysis_folder((akey, channel, BASE_HOP, TILE_COLS, self.sr))
+        folder = DiskTiles.analysis_folder((akey, channel, BASE_HOP, TILE_COLS, self.sr, PYRAMID_VERSION))
         use_disk = self._disk is not None and level >= self.disk_min_level
         if use_disk:
             arr = self._disk.load(folder, level, index)
@@ -220,8 +294,11 @@ class SpectrogramProvider:
                 self.stats["disk_hits"] += 1
                 self._mem.put(key, arr)
                 return arr
-        arr, todo = self._from_neighbour_levels(akey, channel, level, index)
-        if todo is None or todo.any():
+        ls = self.step_level(settings)
+        arr, todo = (None, None) if level > ls else self._from_neighbour_levels(akey, channel, level, index, ls)
+        if level > ls:
+            arr = self._summary_tile(settings, channel, level, index, cancelled)
+        elif todo is None or todo.any():
             centres = (index * TILE_COLS + np.arange(TILE_COLS, dtype=np.int64)) * (BASE_HOP << level)
             if arr is None:
                 arr = self._compute(settings, channel, centres, cancelled)

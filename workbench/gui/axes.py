@@ -27,17 +27,22 @@ def format_hz(hz: float) -> str:
     return f"{hz / 1000:.3g}k" if hz >= 1000 else f"{hz:.3g}"
 
 
-NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
-
-
 def note_name(hz: float) -> str:
     """Nearest equal-tempered note and the deviation in cents, e.g. ``A4 +3c``."""
-    if not (np.isfinite(hz) and hz > 0):
-        return ""
-    midi = 69 + 12 * math.log2(hz / 440.0)
-    n = int(round(midi))
-    cents = int(round((midi - n) * 100))
-    return f"{NOTE_NAMES[n % 12]}{n // 12 - 1}" + (f" {cents:+d}c" if cents else "")
+    from workbench.core.spectrum import note_and_cents
+
+    name, cents = note_and_cents(hz)
+    return name + (f" {cents:+d}c" if name and cents else "")
+
+
+def note_frequencies(lo_hz: float, hi_hz: float, max_ticks: int) -> list[float]:
+    """Equal-tempered note frequencies between two bounds: every C, or every 6th / 3rd / 2nd semitone or every
+    semitone when zoomed in far enough to fit them (at most about ``max_ticks``)."""
+    if not (lo_hz > 0 and hi_hz > lo_hz):
+        return []
+    m_lo, m_hi = math.ceil(69 + 12 * math.log2(lo_hz / 440.0)), math.floor(69 + 12 * math.log2(hi_hz / 440.0))
+    step = next((s for s in (1, 2, 3, 6, 12, 24, 36) if (m_hi - m_lo) / s <= max_ticks), 48)
+    return [440.0 * 2 ** ((m - 69) / 12) for m in range(m_lo, m_hi + 1) if m % step == 0]
 
 
 def _precision(spacing: float) -> int:
@@ -83,7 +88,14 @@ class FrequencyAxisItem(pg.AxisItem):
     def __init__(self, *args, **kw):
         super().__init__(*args, **kw)
         self.freq_axis = None
+        self.note_labels = False  # label the axis with note names (C4, A4...) instead of Hz
         self.setLabel("Hz")
+
+    def set_note_labels(self, on: bool) -> None:
+        self.note_labels = bool(on)
+        self.setLabel("note" if on else "Hz")
+        self.picture = None
+        self.update()
 
     def set_frequency_axis(self, freq_axis) -> None:
         self.freq_axis = freq_axis
@@ -102,7 +114,9 @@ class FrequencyAxisItem(pg.AxisItem):
         # Linear scales (or narrow ranges) get evenly spaced ticks, log-like scales get 1-2-5 per decade.
         mid = (minVal + maxVal) / 2
         linear = abs(float(fa.from_position(mid)) - (lo + hi) / 2) < 0.02 * (hi - lo)
-        if linear or hi / max(lo, 1.0) < 4:
+        if self.note_labels:
+            freqs = note_frequencies(max(lo, 16.0), hi, max_ticks)
+        elif linear or hi / max(lo, 1.0) < 4:
             levels = super().tickValues(lo, hi, size)
             freqs = [f for f in (levels[0][1] if levels else []) if lo <= f <= hi]
         else:
@@ -118,4 +132,8 @@ class FrequencyAxisItem(pg.AxisItem):
     def tickStrings(self, values, scale, spacing):
         if self.freq_axis is None:
             return super().tickStrings(values, scale, spacing)
+        if self.note_labels:
+            from workbench.core.spectrum import note_and_cents
+
+            return [note_and_cents(float(self.freq_axis.from_position(v)))[0] for v in values]
         return [format_hz(round(float(self.freq_axis.from_position(v)), 1)) for v in values]

@@ -1,17 +1,26 @@
-"""File menu: open (dialog, drag-and-drop, recent files), projects (save/open), export of layers."""
+"""File menu: open (dialog, drag-and-drop, recent files), projects (save/open), export of layers.
+
+Unsaved work is never dropped silently: opening or dropping a file, File > New and closing the window first
+ask Save / Discard / Cancel when the document has changes (:meth:`FileActions.confirm_discard`; the question
+is a window-modal box, so nothing blocks). A project is read completely (and validated) in the background
+before the current document is replaced; a project whose audio moved offers to locate it (``relink_audio``).
+"""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from workbench.core.audio_io import AUDIO_EXTENSIONS
 from workbench.core.layers import Tracks
 
+from .annotation_files import AnnotationFiles
 from .audio_loader import AudioLoader
 
 log = logging.getLogger(__name__)
@@ -27,9 +36,14 @@ class FileActions:
         self.recent_menu: QMenu | None = None
         self.last_error: str = ""
         self.loader = AudioLoader(window)
+        self.annotations = AnnotationFiles(window, self.loader)  # import, export into a folder
+        self.unsaved_box: QMessageBox | None = None  # the open Save/Discard/Cancel question, if any
+        self.relink_box: QMessageBox | None = None  # the open "audio is missing: locate it?" question
+        self.close_confirmed = False  # the user already said the window may close
 
     def build_menu(self, menu: QMenu) -> None:
         w = self.w
+        w._act(menu, "&New", self.new_document, QKeySequence.StandardKey.New)
         w._act(menu, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open)
         self.recent_menu = menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
@@ -41,6 +55,8 @@ class FileActions:
         menu.addSeparator()
         w._act(menu, "&Export selected layer…", lambda: self.export_layer(w.layers.current()), "Ctrl+E")
         w._act(menu, "Export &all layers (JAMS)…", self.export_all)
+        w._act(menu, "Export all layers into a &folder…", self.annotations.export_folder_dialog)
+        w._act(menu, "&Import annotations…", self.annotations.import_dialog, "Ctrl+I")
         menu.addSeparator()
         w._act(menu, "&Quit", w.close, QKeySequence.StandardKey.Quit)
 
@@ -54,6 +70,77 @@ class FileActions:
         box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self.w)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
+
+    # ----- unsaved changes ---------------------------------------------------------------------------
+    def has_unsaved_changes(self) -> bool:
+        """Layers or edits since the last save/open, or audio that exists nowhere on disk (a recording)."""
+        doc = self.w.doc
+        if doc.audio is None:
+            return False
+        if not doc.undo_stack.isClean():
+            return True
+        return getattr(doc.audio, "source", None) is None and doc.project_path is None
+
+    def confirm_discard(self, then: Callable[[], None], action: str = "continue") -> bool:
+        """Run ``then`` now when nothing would be lost; else ask Save / Discard / Cancel and run it after
+        Save (if the save worked) or Discard. Returns True when ``then`` already ran."""
+        if not self.has_unsaved_changes():
+            then()
+            return True
+        if self.unsaved_box is not None:  # already asking
+            return False
+        name = self.w.doc.project_path.name if self.w.doc.project_path else (self.w.doc.audio.name or "untitled")
+        box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved changes",
+                          f"'{name}' has changes that are not saved in a project. Save them before you {action}?",
+                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                          | QMessageBox.StandardButton.Cancel, self.w)
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+
+        def answered(button) -> None:
+            self.unsaved_box = None
+            role = box.standardButton(button)
+            if role == QMessageBox.StandardButton.Save:
+                if self.save_project():
+                    then()
+            elif role == QMessageBox.StandardButton.Discard:
+                then()
+
+        box.buttonClicked.connect(answered)
+        box.rejected.connect(lambda: setattr(self, "unsaved_box", None))
+        self.unsaved_box = box
+        box.open()
+        return False
+
+    def confirm_close(self) -> bool:
+        """For the window's closeEvent: True when it may close now; else the question is open and, once
+        answered with Save (and saved) or Discard, closes the window."""
+        if self.close_confirmed or not self.has_unsaved_changes():
+            return True
+
+        def close() -> None:
+            self.close_confirmed = True
+            QTimer.singleShot(0, self.w.close)
+
+        self.confirm_discard(close, "close the window")
+        return False
+
+    def new_document(self) -> None:
+        """File > New: a fresh, empty window in place of this one (after the unsaved-changes question)."""
+
+        def replace() -> None:
+            from PySide6.QtWidgets import QApplication
+
+            fresh = type(self.w)(registry=self.w.registry, settings=self.w.store)
+            app = QApplication.instance()
+            windows = app.property("workbench_windows") or []
+            app.setProperty("workbench_windows", [*windows, fresh])  # keep it alive
+            fresh.show()
+            self.close_confirmed = True
+            self.w.close()
+            self.w.new_window = fresh
+
+        self.confirm_discard(replace, "start a new document")
 
     # ----- opening -----------------------------------------------------------------------------------
     def open_dialog(self) -> None:
@@ -71,9 +158,13 @@ class FileActions:
         paths = [str(p) for p in paths]
         if not paths:
             return False
+        self.confirm_discard(lambda: self._open_now(paths), "open another file")
+        return True
+
+    def _open_now(self, paths: list[str]) -> bool:
         first, rest = paths[0], paths[1:]
         if first.endswith(PROJECT_SUFFIX):
-            return self.open_project(first, then=rest)
+            return self._open_project_now(first, rest)
         self.w.statusBar().showMessage(f"Opening {Path(first).name}…")
 
         def loaded(audio) -> None:
@@ -131,29 +222,79 @@ class FileActions:
 
     def open_project(self, path: str, then: list[str] | None = None) -> bool:
         """Open a ``.awproj`` project (read in the background); ``then``: files to add as tracks afterwards."""
-        try:
-            from workbench.core.session import Session
-        except ImportError:
-            self.error("Open project", "Project files are not supported by this build (workbench.core.session missing).")
-            return False
+        self.confirm_discard(lambda: self._open_project_now(path, then), "open another project")
+        return True
+
+    def _open_project_now(self, path: str, then: list[str] | None = None) -> bool:
+        from workbench.core.session import Session
 
         def loaded(session) -> None:
+            if session.audio is None and session.audio_missing and session.audio_path is not None:
+                self._offer_relink(path, session, then)
+                return
             if session.audio is None:
                 self.error("Open project", f"The project '{path}' has no audio.")
                 return
-            self.w.show_audio(session.audio)
-            self.w.doc.add_layers(list(session.layers), "Open project")
-            self.w.doc.undo_stack.clear()
-            self.w.doc.project_path = Path(path)
-            self._remember(path)
-            self.w.statusBar().clearMessage()
-            self.w.file_opened.emit(str(path))
-            for p in then or []:
-                self.add_track(p)
+            self._show_session(path, session, then)
 
         self.w.statusBar().showMessage(f"Opening project {Path(path).name}…")
-        self.loader.load(path, loaded, lambda msg: self.error("Open project", msg), fn=Session.load)
+        # The whole project is read and validated in the worker; only then is the current document replaced.
+        self.loader.load(path, loaded, lambda msg: self.error("Open project", msg),
+                         fn=lambda p: Session.load(p, missing_audio_ok=True))
         return True
+
+    def _show_session(self, path: str, session, then: list[str] | None = None, relinked: bool = False) -> None:
+        try:
+            self.w.show_audio(session.audio)
+            self.w.doc.add_layers(list(session.layers), "Open project")
+        except Exception as exc:  # a layer the views cannot show: say so instead of a half-open window
+            log.exception("showing project %s", path)
+            self.error("Open project", f"Cannot show project '{path}': {exc}")
+            return
+        self.w.doc.undo_stack.clear()
+        self.w.doc.project_path = Path(path)
+        if relinked:
+            self.w.doc.undo_stack.resetClean()  # the new audio location is not saved yet
+        self._remember(path)
+        self.w.statusBar().clearMessage()
+        if session.warnings:
+            self.error("Open project", "The project opened with problems:\n" + "\n".join(session.warnings))
+        self.w.file_opened.emit(str(path))
+        for p in then or []:
+            self.add_track(p)
+
+    def _offer_relink(self, path: str, session, then: list[str] | None) -> None:
+        """The project's audio is not where it was: let the user point at it (or give up)."""
+        missing = session.audio_path
+        box = QMessageBox(QMessageBox.Icon.Warning, "Open project",
+                          f"The audio of project '{Path(path).name}' is missing: '{missing}'. "
+                          "Locate the file (e.g. where it was moved)?",
+                          QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel, self.w)
+        box.button(QMessageBox.StandardButton.Open).setText("Locate…")
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        self.last_error = box.text()
+        self.w.statusBar().clearMessage()
+
+        def answered(button) -> None:
+            self.relink_box = None
+            if box.standardButton(button) != QMessageBox.StandardButton.Open:
+                return
+            start = str(missing.parent if missing.parent.is_dir() else Path(self.w.store.last_folder()))
+            found, _ = QFileDialog.getOpenFileName(self.w, f"Locate {missing.name}", start, AUDIO_FILTER)
+            if not found:
+                return
+
+            def relink(p: str):
+                session.relink_audio(p)
+                return session
+
+            self.w.statusBar().showMessage(f"Opening {Path(found).name}…")
+            self.loader.load(found, lambda s: self._show_session(path, s, then, relinked=True),
+                             lambda msg: self.error("Open project", msg), fn=relink)
+
+        box.buttonClicked.connect(answered)
+        self.relink_box = box
+        box.open()
 
     def save_project(self, ask: bool = False) -> bool:
         doc = self.w.doc
@@ -217,8 +358,10 @@ class FileActions:
     def export_to(self, layers, path: str) -> bool:
         try:
             from workbench.core.export import export_layers
+            from workbench.core.export.atomic import protected_inputs
 
-            export_layers(layers, path, self.w.doc.audio)
+            with protected_inputs(self.w.doc.path):  # an export never replaces the document's own audio
+                export_layers(layers, path, self.w.doc.audio)
         except ImportError:
             self.error("Export", "Export is not available in this build (workbench.core.export missing).")
             return False

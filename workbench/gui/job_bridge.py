@@ -12,30 +12,35 @@ from workbench.core.jobs import Job, JobRunner
 
 
 class JobBridge(QObject):
-    """Submit plugin jobs and get ``progress(job_id, fraction, text)`` / ``finished(job_id)`` in the GUI thread.
+    """Submit plugin jobs and get ``submitted(job_id)``, ``progress(job_id, fraction, text)``,
+    ``partial(job_id)`` (new layers in ``job.partial``) and ``finished(job_id)`` in the GUI thread.
 
     A job that is already over when it is submitted emits ``finished`` during ``submit``: connect with
     ``Qt.QueuedConnection`` when the slot needs the Job object that ``submit`` returns.
     """
 
+    submitted = Signal(str)
     progress = Signal(str, float, str)
+    partial = Signal(str)
     finished = Signal(str)
 
     def __init__(self, runner: JobRunner | None = None, parent: QObject | None = None):
         super().__init__(parent)
-        self.runner = runner or JobRunner(max_workers=1)
+        self.runner = runner or JobRunner()
         self.jobs: dict[str, Job] = {}
 
     def submit_plugin(self, manifest, audio, params: dict | None = None) -> Job:
         """Validate params (raises InvalidParameterError here, in the caller's thread) and start the job."""
         return self._watch(self.runner.submit_plugin(manifest, audio, params))
 
-    def submit(self, title: str, fn) -> Job:
-        return self._watch(self.runner.submit(title, fn))
+    def submit(self, title: str, fn, device: str | None = None) -> Job:
+        return self._watch(self.runner.submit(title, fn, device=device))
 
     def _watch(self, job: Job) -> Job:
         self.jobs[job.id] = job
+        self.submitted.emit(job.id)
         job.on_progress(lambda j: self.progress.emit(j.id, float(j.fraction), j.text))
+        job.on_emit(lambda j: self.partial.emit(j.id))
         job.on_done(lambda j: self.finished.emit(j.id))
         return job
 

@@ -37,6 +37,9 @@ class Lane(QWidget):
             left.setStyle(tickFont=font)
         left.setStyle(textFillLimits=[(0, 1.0)])  # class names: show every row label that fits
         self.plot.getPlotItem().setContentsMargins(0, 0, 6, 0)
+        # x follows the pane only: links are two-way, so a lane auto-ranging x to its items (e.g. events in the
+        # first 2 s) would zoom the spectrogram when the layer arrives
+        self.vb.enableAutoRange(x=False)
         self.plot.setXLink(pane.plot)
         self.plot.setFixedHeight(height)
         self.playhead = pg.InfiniteLine(angle=90, pen=pg.mkPen("#ffd54a", width=1.5))

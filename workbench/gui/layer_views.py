@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
-from workbench.core.layers import Curve, Events, Matrix, Notes, Segments, Tags, Tracks
+from workbench.core.layers import Tracks
 
 from .document import Document
 from .lanes import CurveLane, EventsLane, LanesArea, MatrixLane, SegmentsLane, TagsLane, TracksLane
@@ -15,6 +15,34 @@ from .transport import PlaybackController
 def track_source_name(layer: Tracks, key: str) -> str:
     """The name a derived track has in the A/B list."""
     return f"{layer.name}: {key}" if len(layer.tracks) > 1 or key != layer.name else key
+
+
+# kind -> (views, layer, colour) -> renderer; plugins add renderers for their own kinds (``LayerKind``)
+BUILTIN_RENDERERS = {
+    "curve": lambda v, layer, c: (CurveOverlay(layer, v.pane, c) if curve_is_frequency(layer)
+                                  else CurveLane(layer, v.pane, c)),
+    "notes": lambda v, layer, c: NotesOverlay(layer, v.pane, c),
+    "events": lambda v, layer, c: EventsLane(layer, v.pane, c),
+    "segments": lambda v, layer, c: SegmentsLane(layer, v.pane, c),
+    "words": lambda v, layer, c: SegmentsLane(layer, v.pane, c),
+    "tags": lambda v, layer, c: TagsLane(layer, v.pane, c) if layer.frame_scores is not None else None,
+    "matrix": lambda v, layer, c: MatrixLane(layer, v.pane, c),
+    "tracks": lambda v, layer, c: v._tracks(layer, c),
+}
+
+
+def contributed_renderer(kind: str):
+    """The renderer a plugin's ``LayerKind`` names for ``kind`` (a LaneView subclass taking layer, pane,
+    colour), or None."""
+    from workbench.core.contributions import resolve
+    from workbench.core.registry import default_registry
+
+    for manifest in default_registry():
+        for lk in manifest.layer_kinds:
+            if lk.kind == kind and lk.renderer:
+                cls = resolve(lk.renderer)
+                return lambda v, layer, c: cls(layer, v.pane, c)
+    return None
 
 
 class LayerViews(QObject):
@@ -32,24 +60,15 @@ class LayerViews(QObject):
         return self.views.get(layer.id)
 
     def _make(self, layer):
+        """The renderer for ``layer``'s kind: a built-in one, or the one a plugin contributes for its own kind."""
         color = self.doc.color(layer)
-        if isinstance(layer, Curve):
-            return CurveOverlay(layer, self.pane, color) if curve_is_frequency(layer) else CurveLane(layer, self.pane, color)
-        if isinstance(layer, Notes):
-            return NotesOverlay(layer, self.pane, color)
-        if isinstance(layer, Events):
-            return EventsLane(layer, self.pane, color)
-        if isinstance(layer, Segments):  # Words too
-            return SegmentsLane(layer, self.pane, color)
-        if isinstance(layer, Tags):
-            return TagsLane(layer, self.pane, color) if layer.frame_scores is not None else None
-        if isinstance(layer, Matrix):
-            return MatrixLane(layer, self.pane, color)
-        if isinstance(layer, Tracks):
-            for key, buf in layer.tracks.items():
-                self.playback.add_track(track_source_name(layer, key), buf, layer.offset)
-            return TracksLane(layer, self.pane, color, on_mute=self._mute, on_solo=self._solo)
-        return None  # Matches: shown in the details panel
+        make = BUILTIN_RENDERERS.get(layer.kind) or contributed_renderer(layer.kind)
+        return make(self, layer, color) if make is not None else None  # Matches: shown in the details panel
+
+    def _tracks(self, layer: Tracks, color):
+        for key, buf in layer.tracks.items():
+            self.playback.add_track(track_source_name(layer, key), buf, layer.offset)
+        return TracksLane(layer, self.pane, color, on_mute=self._mute, on_solo=self._solo)
 
     def _added(self, layer) -> None:
         view = self._make(layer)

@@ -24,7 +24,6 @@ from workbench.core.layers import Curve, Segments
 from .live_view import LiveView
 
 RATES = (16000, 22050, 44100, 48000)
-PLUGINS = ("pitch", "transcription", "separation")
 
 
 class LivePanel(QWidget):
@@ -37,7 +36,10 @@ class LivePanel(QWidget):
         super().__init__(parent)
         self.blocksize = blocksize
         self.session = None
-        self.player = None
+        self.players: dict = {}  # monitor processor id -> OutputPlayer
+        from workbench.live.live_plugins import live_offers
+
+        self.offers = {o.id: o for o in live_offers()}  # what the installed plugins contribute
         self.pitch_layers: list[Curve] = []
         self.final_segments: list[Segments] = []
         self.partial_text = ""
@@ -75,11 +77,13 @@ class LivePanel(QWidget):
         self.dropout_label = QLabel("dropouts: 0")
         self.status_label = QLabel("")
         self.status_label.setWordWrap(True)
-        self.checks = {name: QCheckBox(f"live {name}") for name in PLUGINS}
-        for name, box in self.checks.items():
+        self.checks = {}
+        for name, offer in self.offers.items():
+            box = QCheckBox(offer.title)
+            box.setToolTip(f"{offer.plugin.name}: runs live on the captured audio")
+            box.setChecked(offer.processor.default)
             box.toggled.connect(lambda on, n=name: self.set_plugin(n, on))
-        self.stem_combo = QComboBox()
-        self.stem_combo.addItems(["vocals", "accompaniment"])
+            self.checks[name] = box
         self.latency_label = QLabel("")
         self.transcript_label = QLabel("")
         self.transcript_label.setWordWrap(True)
@@ -99,7 +103,6 @@ class LivePanel(QWidget):
         plugins = QHBoxLayout()
         for box in self.checks.values():
             plugins.addWidget(box)
-        plugins.addWidget(self.stem_combo)
         plugins.addWidget(self.latency_label, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -155,6 +158,7 @@ class LivePanel(QWidget):
             return False
         self.session = session
         sp = session.spectrogram
+        self.view.db_range = sp.db_range  # the file view's dB scale: a full-scale sine at the top
         self.view.reset(session.sample_rate, sp.frequencies, sp.hop, sp.n_fft, sp.kind)
         self.pitch_layers, self.final_segments, self.partial_text = [], [], ""
         self._update_transcript()
@@ -221,56 +225,54 @@ class LivePanel(QWidget):
             self._load_plugin(name)
         else:
             self._apply_layers(self.session.remove_driver(name))
-            if name == "separation":
-                self._close_player()
+            self._close_player(name)
 
     def _load_plugin(self, name: str) -> None:
         """Build the processor in a background thread; the timer adds it to the session when ready."""
         if name in self._loading or (self.session and name in self.session.drivers):
             return
         self._loading.add(name)
-        self._show(f"Loading live {name}…")
-        stem = self.stem_combo.currentText()
+        self._show(f"Loading live {self.offers[name].title.lower()}…")
+        offer = self.offers[name]
 
         def load():
             from workbench.live import live_plugins
+            from workbench.live.monitor import OutputPlayer
 
             try:
-                if name == "pitch":
-                    proc = live_plugins.make_pitch()
-                elif name == "transcription":
-                    proc = live_plugins.make_transcriber()
-                else:
-                    from workbench.live.separation import RATE, OutputPlayer
-
-                    self.player = OutputPlayer(sample_rate=RATE)
-                    proc = live_plugins.make_separator(self.player, stem=stem)
+                proc = live_plugins.make_processor(name)
+                if offer.processor.monitor:  # its audio is played as it comes
+                    player = OutputPlayer(sample_rate=int(getattr(proc, "output_rate", 44100)))
+                    self.players[name] = player
+                    proc.on_output = lambda block, t0, player=player: player.write(block)
                 self._loaded.put((name, proc, ""))
             except Exception as exc:  # shown to the user; capture goes on
                 self._loaded.put((name, None, str(exc)))
 
         threading.Thread(target=load, name=f"load-live-{name}", daemon=True).start()
 
-    def _close_player(self) -> None:
-        player, self.player = self.player, None
-        if player is not None:
-            player.close()
+    def _close_player(self, name: str | None = None) -> None:
+        for key in [name] if name else list(self.players):
+            player = self.players.pop(key, None)
+            if player is not None:
+                player.close()
 
     def _take_loaded(self) -> None:
-        from workbench.live.live_plugins import HOPS
-
         while True:
             try:
                 name, proc, error = self._loaded.get_nowait()
             except queue.Empty:
                 return
             self._loading.discard(name)
+            title = self.offers[name].title
             if error:
                 self.checks[name].setChecked(False)
-                self._show(f"Live {name} unavailable: {error}", error=True)
+                self._show(f"Live {title.lower()} unavailable: {error}", error=True)
             elif self.session is not None and self.checks[name].isChecked():
-                self.session.add_driver(name, proc, HOPS[name])
-                self._show(f"Live {name} running")
+                self.session.add_driver(name, proc, self.offers[name].processor.hop_s)
+                self._show(f"Live {title.lower()} running")
+            else:
+                self._close_player(name)
 
     def _apply_layers(self, pairs) -> None:
         for name, layer in pairs:
@@ -323,13 +325,14 @@ class LivePanel(QWidget):
 
     def _show_latency(self, session) -> None:
         parts = []
-        pitch = session.drivers.get("pitch")
-        if pitch and pitch.latencies:
-            parts.append(f"pitch {1000 * np.median(pitch.latencies[-50:]):.0f} ms")
-        sep = session.drivers.get("separation")
-        if sep is not None and self.player is not None:
-            added = sep.processor.added_latency + self.player.queued_seconds + self.player.output_latency
-            parts.append(f"separation +{1000 * added:.0f} ms")
+        for name, driver in session.drivers.items():
+            title = self.offers[name].title.split(" (")[0].lower() if name in self.offers else name
+            player = self.players.get(name)
+            if player is not None:  # a monitor: processing + output buffering
+                added = getattr(driver.processor, "added_latency", 0.0) + player.queued_seconds + player.output_latency
+                parts.append(f"{title} +{1000 * added:.0f} ms")
+            elif driver.latencies:
+                parts.append(f"{title} {1000 * np.median(driver.latencies[-50:]):.0f} ms")
         self.latency_label.setText(", ".join(parts))
 
     def _on_fault(self, fault: str) -> None:

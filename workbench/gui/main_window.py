@@ -21,6 +21,7 @@ from .details import DetailsPanel
 from .document import Document
 from .file_actions import FileActions
 from .job_bridge import JobBridge
+from .jobs_panel import JobsPanel, PartialLayers
 from .lanes import LanesArea
 from .layer_panel import LayerPanel
 from .layer_views import LayerViews
@@ -57,8 +58,10 @@ class MainWindow(QMainWindow):
         self.provider = None
         from workbench.core.jobs import JobRunner
 
-        # "cpu" until the warm-up thread has imported torch and found the best device (no torch import here)
-        self.jobs = JobBridge(JobRunner(max_workers=1, device="cpu"), parent=self)
+        # The compute device the user chose (Tools > Compute device, or `workbench --device`), honoured from the
+        # first job: "auto" is resolved in the job's worker thread, so no torch import happens here.
+        # A queue: CPU jobs run side by side, jobs on one GPU one after the other (see workbench.core.jobs).
+        self.jobs = JobBridge(JobRunner(max_workers=4, device=self.device_preference()), parent=self)
         self.playback = PlaybackController(self)
 
         # centre: overview, spectrogram, lanes
@@ -111,6 +114,9 @@ class MainWindow(QMainWindow):
         self.layers_dock = self.add_dock("Layers", self.layers)
         self.plugins_dock = self.add_dock("Plugins", self.plugins)
         self.details_dock = self.add_dock("Details", self.details)
+        self.jobs_panel = JobsPanel(self.jobs)
+        self.jobs_dock = self.add_dock("Jobs", self.jobs_panel, tabify_with=self.details_dock)
+        self.partial_layers = PartialLayers(self.doc, self)  # results drawn while their job runs
 
         # status bar
         self.status_time, self.status_freq = QLabel("–"), QLabel("–")
@@ -194,6 +200,10 @@ class MainWindow(QMainWindow):
         redo.setShortcut(QKeySequence.StandardKey.Redo)
         e.addActions([undo, redo])
         e.addSeparator()
+        from .layer_editing import LayerEditor
+
+        self.editor = LayerEditor(self)  # Edit > Annotation: add, move, relabel, delete, f0 fixes
+        self.editor.build_menu(e)
         self._act(e, "Select &all", lambda: self.pane.set_selection(0, self.pane.duration()), "Ctrl+A")
         self._act(e, "Clear selection", self.pane.clear_selection, "Escape")
         v = mb.addMenu("&View")
@@ -217,7 +227,8 @@ class MainWindow(QMainWindow):
             a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.centralWidget().addAction(a)
         v.addSeparator()
-        self._panels_menu = v.addMenu("Panels")
+        self._panels_menu = QMenu("Panels", self)  # parented to the window: a bare addMenu("Panels") got deleted
+        v.addMenu(self._panels_menu)
         for d in (self.layers_dock, self.plugins_dock, self.details_dock):
             self._panels_menu.addAction(d.toggleViewAction())
         p = mb.addMenu("&Playback")
@@ -232,6 +243,9 @@ class MainWindow(QMainWindow):
         from .tools import install_tools
 
         install_tools(self)
+        from .inspect_tools import install_inspect_tools
+
+        install_inspect_tools(self)  # spectrum, measuring, band listening, any track as a source, export image
         self._help_menu = mb.addMenu("&Help")
         self._act(self._help_menu, "&Keyboard and mouse", self._show_help)
         self._act(self._help_menu, "&About", lambda: QMessageBox.about(
@@ -250,11 +264,29 @@ class MainWindow(QMainWindow):
         self.playback.error.connect(lambda msg: self.statusBar().showMessage(msg, 8000))
         self.transport.loop.toggled.connect(lambda on: self.playback.set_loop(self.pane.selection() if on else None))
         self.plugins.layers_ready.connect(self._plugin_layers)
+        self.plugins.partial_ready.connect(self.partial_layers.show)
+        self.plugins.job_ended.connect(self.partial_layers.clear)
         self.plugins.job_state.connect(self.status_job.setText)
         self.layers.export_requested.connect(self.files.export_layer)
         self.layers.layer_selected.connect(lambda layer: self.details.show_layer(
             layer, self.doc.color(layer) if layer is not None else None))
         self.details.match_activated.connect(self._open_match)
+
+    def device_preference(self) -> str:
+        """`workbench --device X` for this run, else the saved choice ('auto', 'cpu', 'cuda:N')."""
+        import os
+
+        return os.environ.get("WORKBENCH_DEVICE") or self.store.compute_device()
+
+    def set_compute_device(self, device: str) -> None:
+        """Use ``device`` for the next jobs (and remember it)."""
+        from workbench.core.devices import best_compute_device
+
+        os_env = __import__("os").environ
+        os_env.pop("WORKBENCH_DEVICE", None)  # an explicit choice in the window wins over --device
+        self.store.set_compute_device(device)
+        self.jobs.runner.device = device if device == "auto" else best_compute_device(device)
+        self.statusBar().showMessage(f"Compute device: {device}", 5000)
 
     def _warm_up(self) -> None:
         """Import torch and the feature code off the GUI thread, so opening the first file does not stall."""
@@ -262,8 +294,7 @@ class MainWindow(QMainWindow):
             from workbench.core.devices import best_compute_device
             from workbench.core.features import compute_spectrogram  # noqa: F401  (imports torch)
 
-            self.compute_device = best_compute_device()
-            self.jobs.runner.device = self.compute_device
+            self.compute_device = best_compute_device(self.device_preference())
         except Exception:  # the first render reports real problems
             log.debug("warm-up failed", exc_info=True)
 
@@ -359,7 +390,15 @@ class MainWindow(QMainWindow):
             "Click: move the cursor · Drag: select · Shift+drag or middle-drag: pan\n"
             "Wheel: zoom time · Ctrl+wheel: zoom frequency · Shift+wheel: scroll\n"
             "+ / -: zoom · Z: zoom to selection · 0: whole file · arrows: scroll\n"
-            "1 / 2 / 3: STFT / mel / CQT · Space: play/pause · L: loop selection · B: next A/B source"))
+            "1 / 2 / 3: STFT / mel / CQT · Space: play/pause · L: loop selection · B: next A/B source\n"
+            + "\n".join(self.help_lines())))
+
+    def help_lines(self) -> list[str]:
+        """Extra lines for the keyboard help, from the tools installed into the window."""
+        from .inspect_tools import HELP_LINES
+        from .layer_editing import HELP_LINES as EDIT_LINES
+
+        return list(HELP_LINES) + EDIT_LINES
 
     # ----- drag and drop -----------------------------------------------------------------------------
     def dragEnterEvent(self, event) -> None:
@@ -375,11 +414,22 @@ class MainWindow(QMainWindow):
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if paths:
             event.acceptProposedAction()
-            self.files.open_paths(paths)
+            from .annotation_files import annotation_paths
+
+            notes, others = annotation_paths(paths)  # annotations join the open document; audio opens
+            if others:
+                self.files.open_paths(others)
+            if notes:
+                self.files.annotations.import_paths(notes)
 
     def closeEvent(self, event) -> None:
+        if not self.files.confirm_close():  # unsaved work: the Save/Discard/Cancel question is open
+            event.ignore()
+            return
         self.store.save_window(self)
         self.playback.close()
         self.jobs.shutdown()
         self.pane.bridge.close()
+        if getattr(self, "inspect", None) is not None:
+            self.inspect.close()
         super().closeEvent(event)

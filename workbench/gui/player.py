@@ -100,6 +100,8 @@ class Player:
         self._stream = None
         self._lock = threading.Lock()
         self.error: str = ""  # last stream problem, for the status bar
+        self.band_filter = None  # a workbench.core.spectrum.BandFilter: band-limited listening
+        self._scrub_end: int | None = None  # while scrubbing: play a short grain up to this sample, then silence
 
     # ----- sources -----------------------------------------------------------------------------------
     def add_source(self, name: str, samples: np.ndarray, offset: float = 0.0) -> None:
@@ -162,6 +164,32 @@ class Player:
 
     def seek(self, seconds: float) -> None:
         self._pos = int(np.clip(round(seconds * self.sample_rate), 0, max(0, self._end)))
+        bf = self.band_filter
+        if bf is not None:
+            bf.reset()  # the filter's memory belongs to the old position
+
+    def set_band(self, lo_hz: float | None, hi_hz: float | None = None) -> None:
+        """Hear only ``lo_hz``..``hi_hz`` (a band-pass on the played blocks); ``None`` turns it off."""
+        if lo_hz is None or hi_hz is None:
+            self.band_filter = None
+            return
+        from workbench.core.spectrum import BandFilter
+
+        self.band_filter = BandFilter(lo_hz, hi_hz, self.sample_rate)
+
+    def scrub(self, seconds: float, grain: float = 0.09) -> bool:
+        """Play a short grain from ``seconds`` (dragging the playhead); the stream stays open between grains."""
+        if self._playing and self._scrub_end is None:
+            self.seek(seconds)  # playing normally: a drag just moves the position
+            return True
+        self.seek(seconds)
+        self._scrub_end = self._pos + int(grain * self.sample_rate)
+        return self.play(scrubbing=True)
+
+    def end_scrub(self) -> None:
+        if self._scrub_end is not None:
+            self._scrub_end = None
+            self.pause()
 
     def set_loop(self, start: float | None, end: float | None = None) -> None:
         """Loop between ``start`` and ``end`` seconds; ``None`` turns looping off."""
@@ -170,8 +198,10 @@ class Player:
         else:
             self.loop = (float(start), float(end))
 
-    def play(self) -> bool:
+    def play(self, scrubbing: bool = False) -> bool:
         """Start (or resume) from the current position. False (with ``error`` set) when no output works."""
+        if not scrubbing:
+            self._scrub_end = None
         if self._playing:
             return True
         if self._pos >= self._end:
@@ -260,6 +290,14 @@ class Player:
         if not self._playing:
             outdata.fill(0)
             return
+        outdata[:] = self.pull(frames)
+
+    def pull(self, frames: int) -> np.ndarray:
+        """The next ``frames`` output frames (frames, channels), advancing the position: loop, band filter and
+        scrub grains applied. The audio callback's whole job; tests call it to check what would be heard."""
+        scrub_end = self._scrub_end
+        if scrub_end is not None and self._pos >= scrub_end:
+            return np.zeros((frames, self.channels), dtype=np.float32)
         pos = self._pos
         loop = self.loop
         if loop:
@@ -279,6 +317,13 @@ class Player:
             if pos >= self._end:
                 pos = self._end
                 self._playing = False
+        bf = self.band_filter
+        if bf is not None:
+            chunk = bf.process(chunk)
+        if scrub_end is not None and pos > scrub_end:  # the grain ends inside this block: fade out, no click
+            keep = max(0, frames - (pos - scrub_end))
+            chunk[keep:] = 0
+            chunk[:keep] *= np.linspace(1.0, 0.0, keep, dtype=np.float32)[:, None] if keep else 1
         np.clip(chunk, -1.0, 1.0, out=chunk)
-        outdata[:] = chunk
         self._pos = pos
+        return chunk

@@ -3,7 +3,7 @@
 The GUI thread only calls :meth:`RenderBridge.request`; one worker thread runs ``SpectrogramProvider.render``
 and emits ``ready`` (this QObject lives in the GUI thread, so GUI slots receive it through queued connections).
 A render that is no longer the newest request is told to stop via its ``cancelled`` callback and its result
-is dropped. Plain Python threads are used on purpose: no Qt object is created or deleted off the GUI thread.
+is dropped. A long render sends partial images (``image.complete`` False) before the complete one. Plain Python threads are used on purpose: no Qt object is created or deleted off the GUI thread.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from PySide6.QtCore import QObject, Signal
 from workbench.core.errors import JobCancelled
 
 log = logging.getLogger(__name__)
+
+PARTIAL_EVERY = 0.2  # s between progressive images while a view is being computed
 
 
 @dataclass(frozen=True)
@@ -105,8 +107,15 @@ class RenderBridge(QObject):
         if self.is_stale(req) or self._closed:
             return
         try:
+            # Progressive: while tiles are computed (a zoomed-out view of a long file pools all its frames),
+            # the tiles done so far are shown every PARTIAL_EVERY s; the complete image follows.
+            def partial(image) -> None:
+                if not self.is_stale(req):
+                    self._emit(self.ready, req, image)
+
             image = provider.render(req.settings, req.t0, req.t1, req.width_px, channel=req.channel,
-                                    cancelled=lambda: self.is_stale(req) or self._closed)
+                                    cancelled=lambda: self.is_stale(req) or self._closed,
+                                    on_partial=partial, partial_every=PARTIAL_EVERY)
         except JobCancelled:
             return
         except Exception as exc:  # never let a render error kill the worker; the window shows it

@@ -62,6 +62,14 @@ class SettingsStore:
     def set_last_plugin(self, plugin_id: str) -> None:
         self.q.setValue("plugins/last", plugin_id or "")
 
+    # compute
+    def compute_device(self) -> str:
+        """'auto' (a CUDA GPU when there is one), 'cpu' or 'cuda:N'."""
+        return str(self.q.value("compute/device", "auto") or "auto")
+
+    def set_compute_device(self, device: str) -> None:
+        self.q.setValue("compute/device", device or "auto")
+
     # playback
     def output_device(self) -> str:
         return str(self.q.value("playback/outputDevice", "") or "")

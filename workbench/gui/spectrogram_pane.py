@@ -43,6 +43,27 @@ def uniform_rows(db: np.ndarray, positions: np.ndarray, n_rows: int) -> tuple[np
     return db, -0.5, max(n_rows, 1) - 0.5
 
 
+class PaneViewBox(TimelineViewBox):
+    """The pane's view box: in box mode (or with Ctrl held) a left drag draws a time-frequency box instead of
+    a time selection; ``box_drag(t0, y0, t1, y1, finished)`` carries view coordinates (seconds, positions)."""
+
+    box_drag = Signal(float, float, float, float, bool)
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self.box_mode = False
+
+    def mouseDragEvent(self, ev, axis=None):
+        mods = ev.modifiers()
+        if (ev.button() == Qt.MouseButton.LeftButton and not (mods & Qt.KeyboardModifier.ShiftModifier)
+                and (self.box_mode or mods & Qt.KeyboardModifier.ControlModifier)):
+            ev.accept()
+            p0, p1 = self.mapSceneToView(ev.buttonDownScenePos()), self.mapSceneToView(ev.scenePos())
+            self.box_drag.emit(float(p0.x()), float(p0.y()), float(p1.x()), float(p1.y()), bool(ev.isFinish()))
+            return
+        super().mouseDragEvent(ev, axis)
+
+
 class SpectrogramPane(QWidget):
     """Spectrogram plot with a horizontal scrollbar. Signals carry seconds and Hz."""
 
@@ -53,6 +74,9 @@ class SpectrogramPane(QWidget):
     image_updated = Signal(object)  # SpectrogramImage shown
     time_range_changed = Signal(float, float)
     render_failed = Signal(str)
+    scrub_requested = Signal(float)  # the playhead is being dragged to this time (s)
+    scrub_finished = Signal()
+    source_changed = Signal(str)  # the name of the track shown (see set_source)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -62,12 +86,15 @@ class SpectrogramPane(QWidget):
         self.channel: int | None = None
         self.current_image = None
         self.shown_request = None  # the RenderRequest whose image is on screen
+        self.source = None  # the AudioBuffer drawn (the document's audio or a track at the same rate)
+        self.source_name = ""
+        self.source_offset = 0.0  # s: where the shown track starts on the document clock
         self._db_top: float | None = None
         self.bridge = RenderBridge(self)
         self.bridge.ready.connect(self._on_image)
         self.bridge.failed.connect(lambda req, msg: self.render_failed.emit(msg))
 
-        self.vb = TimelineViewBox()
+        self.vb = PaneViewBox()
         self.freq_item = FrequencyAxisItem(orientation="left")
         self.freq_item.setWidth(AXIS_WIDTH)
         self.plot = pg.PlotWidget(viewBox=self.vb, axisItems={"bottom": TimeAxisItem(orientation="bottom"),
@@ -78,8 +105,13 @@ class SpectrogramPane(QWidget):
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-10)
         self.plot.addItem(self.image)
-        self.playhead = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#ffd54a", width=1.5))
+        # Dragging the playhead scrubs (plays short grains where it is dragged).
+        self.playhead = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen("#ffd54a", width=1.5),
+                                        hoverPen=pg.mkPen("#ffe98a", width=3))
         self.playhead.setZValue(50)
+        self.playhead.sigDragged.connect(lambda line: self.scrub_requested.emit(
+            float(np.clip(line.value(), 0.0, self.duration()))))
+        self.playhead.sigPositionChangeFinished.connect(lambda _: self.scrub_finished.emit())
         self.plot.addItem(self.playhead)
         self.region = pg.LinearRegionItem(brush=pg.mkBrush(120, 170, 255, 45), pen=pg.mkPen("#78aaff"))
         self.region.setZValue(40)
@@ -119,6 +151,7 @@ class SpectrogramPane(QWidget):
     def set_audio(self, audio, provider, settings) -> None:
         """Show a new file: ``provider`` renders it (in the worker), ``settings`` is a SpectrogramSettings."""
         self.audio = audio
+        self.source, self.source_name, self.source_offset = audio, "", 0.0
         self.placeholder.hide()
         for name in ("left", "bottom"):
             self.plot.getAxis(name).setStyle(showValues=True)
@@ -185,6 +218,19 @@ class SpectrogramPane(QWidget):
         self.channel = channel
         self.request_render()
 
+    def set_source(self, buffer, provider, offset: float = 0.0, name: str = "") -> None:
+        """Draw ``buffer`` (a track at the document's sample rate, placed ``offset`` s on the document clock)
+        instead of the document's audio; the view (zoom, scroll, frequency range) does not move."""
+        if self.audio is None:
+            return
+        self.source, self.source_offset, self.source_name = buffer, float(offset), name
+        self._db_top = None
+        self.current_image = None
+        self.image.clear()
+        self.bridge.set_provider(provider)
+        self.request_render()
+        self.source_changed.emit(name)
+
     # ----- rendering ---------------------------------------------------------------------------------
     def _range_changed(self, *args) -> None:
         t0, t1 = self.time_range()
@@ -197,10 +243,23 @@ class SpectrogramPane(QWidget):
             return
         t0, t1 = self.time_range()
         width = max(16, int(self.vb.width() * self.devicePixelRatioF()))
-        self.bridge.request(self.settings, max(0.0, t0), min(self.audio.duration, t1), width, self.channel)
+        src = self.source if self.source is not None else self.audio
+        off = self.source_offset
+        a, b = max(0.0, t0 - off), min(src.duration, t1 - off)
+        if b <= a:  # the shown track is outside the view
+            self.image.clear()
+            return
+        # The same pixel density as the whole view, so a track that covers part of it lines up.
+        width = max(16, int(round(width * (b - a) / max(t1 - t0, 1e-9))))
+        self.bridge.request(self.settings, a, b, width, self._channel_shown())
+
+    def _channel_shown(self) -> int | None:
+        """The chosen channel, or the mix when the shown track has fewer channels."""
+        src = self.source if self.source is not None else self.audio
+        return self.channel if self.channel is not None and src is not None and self.channel < src.channels else None
 
     def _on_image(self, req, image) -> None:
-        if req.settings != self.settings or req.channel != self.channel or self.freq_axis is None:
+        if req.settings != self.settings or req.channel != self._channel_shown() or self.freq_axis is None:
             return
         db = np.asarray(image.db, dtype=np.float32)
         if db.size == 0:
@@ -211,17 +270,17 @@ class SpectrogramPane(QWidget):
         top = float(finite.max()) if finite.size else 0.0
         self._db_top = top if self._db_top is None else max(self._db_top, top)
         self.image.setImage(data, autoLevels=False, levels=(self._db_top - self.settings.db_range, self._db_top))
-        self.image.setRect(QRectF(float(image.t0), y0, float(image.t1 - image.t0), y1 - y0))
+        self.image.setRect(QRectF(float(image.t0) + self.source_offset, y0, float(image.t1 - image.t0), y1 - y0))
         self.current_image = image
         self.shown_request = req
         self.image_updated.emit(image)
 
     # ----- time range, zoom and scroll ---------------------------------------------------------------
     def is_up_to_date(self) -> bool:
-        """True when the image on screen answers the newest request (nothing pending)."""
+        """True when the complete image (not a progressive preview) answering the newest request is on screen."""
         latest = self.bridge.latest
         return (self.current_image is not None and latest is not None and self.shown_request is latest
-                and not self._debounce.isActive())
+                and getattr(self.current_image, "complete", True) and not self._debounce.isActive())
 
     def time_range(self) -> tuple[float, float]:
         (t0, t1), _ = self.vb.viewRange()

@@ -1,6 +1,6 @@
-"""Tools menu and docks that come from other parts of the workbench: model manager, cover-song library,
-"learn this timbre" (DDSP) training and the live input panel. Each is imported only when first opened, so
-start-up stays fast."""
+"""Tools menu: the host's own tools (model manager, live input panel) and every dialog a plugin contributes
+(``Widget`` in its manifest, e.g. the cover-song library and DDSP training). Each is imported only when first
+opened, so start-up stays fast, and the host knows no plugin by name."""
 
 from __future__ import annotations
 
@@ -15,19 +15,65 @@ log = logging.getLogger(__name__)
 
 def install_tools(window) -> None:
     """Add the tool actions to ``window`` (a MainWindow)."""
-    specs = [
-        ("Tools", "&Models…", "Which models are on this machine; fetch, import or verify them", _open_models),
-        ("Tools", "Cover-song &library…", "Add folders to the library searched by the cover-search plugin", _open_library),
-        ("Tools", "Learn this &timbre (DDSP)…", "Train a DDSP timbre model on the open recording", _open_ddsp),
-        ("Tools", "&Live input", "Microphone capture with live spectrogram, recording and live plugins", _toggle_live),
-    ]
-    for menu, text, tip, fn in specs:
+    specs = [("Tools", "&Models…", "Which models are on this machine; fetch, import or verify them", _open_models, "")]
+    for plugin, widget in contributed_widgets():
+        specs.append((widget.menu, widget.title, f"{plugin.name}: {widget.title.replace('&', '').rstrip('…')}",
+                      lambda w, ref=widget.factory: _open_contributed(w, ref), widget.shortcut))
+    specs.append(("Tools", "&Live input", "Microphone capture with live spectrogram, recording and live plugins",
+                  _toggle_live, "Ctrl+L"))
+    for menu, text, tip, fn, shortcut in specs:
         action = QAction(text, window)
         action.setStatusTip(tip)
+        if shortcut:
+            action.setShortcut(shortcut)
         action.triggered.connect(lambda _=False, f=fn: _guarded(window, f))
         window.add_tool_action(menu, action)
     window.live_action = action
-    action.setShortcut("Ctrl+L")
+    install_device_menu(window)
+
+
+def install_device_menu(window) -> None:
+    """Tools > Compute device: Auto / CPU / each CUDA GPU (listed when the menu opens, torch is loaded by then)."""
+    from PySide6.QtGui import QActionGroup
+
+    menu = window.menu("Tools").addMenu("Compute &device")
+    group = QActionGroup(menu)
+    group.setExclusive(True)
+    window.device_menu = menu
+
+    def fill() -> None:
+        from workbench.core.devices import compute_devices
+
+        menu.clear()
+        current = window.device_preference()
+        choices = [("auto", "Auto (a CUDA GPU when there is one)")]
+        for d in compute_devices():
+            choices.append((d["id"], d["name"] if d["id"] == "cpu" else f"{d['id']}: {d['name']}"))
+        for device, text in choices:
+            act = QAction(text, menu)
+            act.setCheckable(True)
+            act.setChecked(device == current)
+            act.setData(device)
+            group.addAction(act)
+            act.triggered.connect(lambda _=False, d=device: window.set_compute_device(d))
+            menu.addAction(act)
+
+    menu.aboutToShow.connect(fill)  # not at start-up: listing GPUs imports torch
+
+
+def contributed_widgets() -> list:
+    """(plugin manifest, Widget) for every dialog the installed plugins contribute."""
+    from workbench.core.registry import default_registry
+
+    return [(m, w) for m in default_registry() for w in m.widgets]
+
+
+def _open_contributed(window, factory_ref: str) -> None:
+    from workbench.core.contributions import resolve
+
+    dialog = resolve(factory_ref)(window, window)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.show()
 
 
 def _guarded(window, fn) -> None:
@@ -44,22 +90,6 @@ def _open_models(window) -> None:
     from .models_dialog import ModelsDialog
 
     dialog = ModelsDialog(default_store(), parent=window)
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    dialog.show()
-
-
-def _open_library(window) -> None:
-    from .library_dialog import LibraryDialog
-
-    dialog = LibraryDialog(parent=window)
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    dialog.show()
-
-
-def _open_ddsp(window) -> None:
-    from .ddsp_dialog import DDSPTrainDialog
-
-    dialog = DDSPTrainDialog(parent=window, audio=window.doc.audio)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.show()
 

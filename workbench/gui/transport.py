@@ -91,6 +91,20 @@ class PlaybackController(QObject):
             self.player.seek(seconds)
             self.position.emit(self.player.position)
 
+    def scrub(self, seconds: float) -> None:
+        """The playhead is being dragged: play a short grain there (see Player.scrub)."""
+        if self.player is None:
+            return
+        if not self.player.scrub(seconds) and self.player.error:
+            self.error.emit(self.player.error)
+        self.position.emit(self.player.position)
+
+    def end_scrub(self) -> None:
+        if self.player is not None:
+            self.player.end_scrub()
+            self.position.emit(self.player.position)
+        self._emit_state()
+
     def set_loop(self, span: tuple[float, float] | None) -> None:
         if self.player:
             self.player.set_loop(*(span or (None, None)))

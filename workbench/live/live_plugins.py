@@ -1,47 +1,64 @@
-"""Factories for the live plugins (pitch, transcription, vocal separation), each a StreamProcessor.
+"""Live processors that plugins contribute (``LiveProcessor`` in their manifests), found through the registry.
 
-Model loading takes seconds; call these from a worker thread, not from a GUI thread. ``device`` is the compute
-device ('cpu', 'cuda'); None picks the best one.
+Model loading takes seconds: call :func:`make_processor` from a worker thread, not from a GUI thread.
+``device`` is the compute device ('cpu', 'cuda'); None picks the best one.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from workbench.core.contributions import LiveProcessor, resolve
 from workbench.core.devices import best_compute_device
+from workbench.core.errors import WorkbenchError
+from workbench.core.models import default_store
 from workbench.core.params import resolve_params
-from workbench.core.plugin_api import JobContext
+from workbench.core.plugin_api import JobContext, PluginManifest
 from workbench.core.registry import default_registry
 
-# Hop (s) each live plugin is fed with: short for pitch (its latency goal is < 100 ms; each push re-runs FCPE
-# on ~0.5 s of context, so shorter hops cost CPU), 0.1 s for transcription, 0.05 s for separation.
-HOPS = {"pitch": 0.04, "transcription": 0.1, "separation": 0.05}
+
+@dataclass(frozen=True)
+class LiveOffer:
+    """A live processor and the plugin that contributes it."""
+
+    plugin: PluginManifest
+    processor: LiveProcessor
+
+    @property
+    def id(self) -> str:
+        return self.processor.id
+
+    @property
+    def title(self) -> str:
+        return self.processor.title
 
 
-def plugin_stream(plugin_id: str, params: dict | None = None, device: str | None = None):
-    """``stream(params, ctx)`` of any streaming plugin, with its parameter defaults filled in."""
-    manifest = default_registry().get(plugin_id)
-    if not manifest.streams:
-        from workbench.core.errors import WorkbenchError
-
-        raise WorkbenchError(f"Plugin '{manifest.name}' has no live mode.")
-    ctx = JobContext(device=device or best_compute_device())
-    return manifest.load_module().stream(resolve_params(manifest.params, params or {}), ctx)
+def live_offers(registry=None) -> list[LiveOffer]:
+    """Every live processor of every installed plugin, in registry order."""
+    registry = registry or default_registry()
+    return [LiveOffer(m, p) for m in registry for p in m.live]
 
 
-def make_pitch(device: str | None = None, **params):
-    """Live f0 (the pitch plugin's stream: FCPE by default) -> Curve updates in Hz."""
-    return plugin_stream("pitch", params, device)
+def find_offer(processor_id: str, registry=None) -> LiveOffer:
+    offers = live_offers(registry)
+    for offer in offers:
+        if offer.id == processor_id:
+            return offer
+    known = ", ".join(o.id for o in offers) or "none"
+    raise WorkbenchError(f"No live processor called '{processor_id}'. Available: {known}")
 
 
-def make_transcriber(device: str | None = None, model_id: str = "whisper-tiny.en", **kw):
-    """Live transcription (Silero VAD + Whisper) -> partial Segments, final Segments + Words."""
-    from .transcription import LiveTranscriber
+def make_processor(processor_id: str, device: str | None = None, registry=None, **params):
+    """Build the live processor ``processor_id`` (its plugin's parameter defaults, the contribution's, then
+    ``params``)."""
+    offer = find_offer(processor_id, registry)
+    names = {p.name for p in offer.plugin.params}
+    merged = {**offer.processor.params, **params}
+    full = {**resolve_params(offer.plugin.params, {k: v for k, v in merged.items() if k in names}),
+            **{k: v for k, v in merged.items() if k not in names}}
+    ctx = JobContext(device=device or best_compute_device(), models=default_store())
+    return resolve(offer.processor.factory)(full, ctx)
 
-    return LiveTranscriber(model_id, device or best_compute_device(), **kw)
 
-
-def make_separator(player, device: str | None = None, stem: str = "vocals", block_seconds: float = 0.5):
-    """Live Spleeter separation of ``stem`` whose blocks are played by ``player`` (an OutputPlayer)."""
-    from .separation import load_separator
-
-    return load_separator(device or best_compute_device(), stem, block_seconds,
-                          on_output=lambda block, t0: player.write(block))
+def hop_seconds(processor_id: str, registry=None) -> float:
+    return find_offer(processor_id, registry).processor.hop_s

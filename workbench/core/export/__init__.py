@@ -14,7 +14,7 @@ from pathlib import Path
 from ..audio import AudioBuffer
 from ..errors import WorkbenchError
 from ..layers import Layer
-from . import audio_tracks, midi, subtitles, tabular
+from . import audio_tracks, midi, subtitles, svl, tabular, textgrid
 from .atomic import safe_name
 
 # The jams package takes seconds to import, so the JAMS modules are only loaded when used.
@@ -48,13 +48,17 @@ def read_jams(path: str | os.PathLike) -> tuple[list[Layer], list[str]]:
 Writer = Callable[[Layer, Path, "AudioBuffer | None"], list[Path]]
 
 _SEGMENT_FORMATS: dict[str, Writer] = {".srt": subtitles.segments_srt, ".vtt": subtitles.segments_vtt,
-                                       ".txt": subtitles.segments_txt, ".csv": tabular.segments_csv}
+                                       ".txt": tabular.segments_labels, ".textgrid": textgrid.layer_textgrid,
+                                       ".svl": svl.layer_svl, ".csv": tabular.segments_csv,
+                                       ".text": subtitles.segments_txt}
 
 # Per layer kind: extension -> writer, the most natural format first (the GUI offers them in this order).
+# One meaning per extension (README, "Annotation formats"): .txt is always an Audacity label track, .lab always
+# time<TAB>value, .csv always a table with a header row, .text plain text.
 FORMATS: dict[str, dict[str, Writer]] = {
-    "curve": {".csv": tabular.curve_csv, ".lab": tabular.curve_lab, ".txt": tabular.curve_lab},
-    "notes": {".mid": midi.notes_mid, ".csv": tabular.notes_csv},
-    "events": {".csv": tabular.events_csv, ".txt": tabular.events_labels, ".lab": tabular.events_labels},
+    "curve": {".csv": tabular.curve_csv, ".svl": svl.layer_svl, ".lab": tabular.curve_lab},
+    "notes": {".mid": midi.notes_mid, ".svl": svl.layer_svl, ".csv": tabular.notes_csv},
+    "events": {".txt": tabular.events_labels, ".csv": tabular.events_csv, ".svl": svl.layer_svl},
     "segments": dict(_SEGMENT_FORMATS),
     "words": dict(_SEGMENT_FORMATS),
     "tags": {".csv": tabular.tags_csv},
@@ -65,20 +69,27 @@ FORMATS: dict[str, dict[str, Writer]] = {
 for _table in FORMATS.values():
     _table[".jams"] = _layer_jams
 
-__all__ = ["FORMATS", "export_layer", "export_layers", "supported_formats", "layers_from_jams", "read_jams",
-           "write_jams"]
+__all__ = ["FORMATS", "export_layer", "export_layers", "export_to_folder", "supported_formats", "layers_from_jams",
+           "read_jams", "write_jams"]
+
+
+def writers_for(kind: str) -> dict[str, Writer]:
+    """Extension -> writer for a layer kind: the built-in formats, then those plugins contribute."""
+    from .contributed import contributed_writers
+
+    return {**contributed_writers(kind), **FORMATS.get(kind, {})}
 
 
 def supported_formats(layer: Layer) -> list[str]:
     """Extensions (with the dot, e.g. ``'.csv'``) that ``layer`` can be exported to, most natural first."""
-    return list(FORMATS.get(layer.kind, {".jams": _layer_jams}))
+    return list(writers_for(layer.kind)) or [".jams"]
 
 
 def export_layer(layer: Layer, path: str | os.PathLike, audio: AudioBuffer | None = None) -> list[Path]:
     """Write one layer to ``path`` in the format of its extension; returns the files written."""
     path = Path(path)
     ext = path.suffix.lower()
-    writer = FORMATS.get(layer.kind, {}).get(ext)
+    writer = writers_for(layer.kind).get(ext)
     if writer is None:
         raise WorkbenchError(f"Cannot export the {layer.kind} layer '{layer.name}' as '{ext or path.name}': "
                              f"{_describe([layer])}")
@@ -88,8 +99,9 @@ def export_layer(layer: Layer, path: str | os.PathLike, audio: AudioBuffer | Non
 def export_layers(layers: list[Layer], path: str | os.PathLike, audio: AudioBuffer | None = None) -> list[Path]:
     """Export ``layers`` to ``path`` (format from the extension); returns every file written.
 
-    ``.jams``: all layers in one file (``file_metadata.duration`` from ``audio``). Other formats: each layer
-    that supports the extension; the first goes to ``path``, the others to ``<stem>_<layer name><ext>``.
+    ``.jams``: all layers in one file (``file_metadata.duration`` from ``audio``); ``.TextGrid``: one tier per
+    layer. Other formats: each layer that supports the extension; the first goes to ``path``, the others to
+    ``<stem>_<layer name><ext>``.
     """
     path = Path(path)
     layers = list(layers)
@@ -98,16 +110,40 @@ def export_layers(layers: list[Layer], path: str | os.PathLike, audio: AudioBuff
     ext = path.suffix.lower()
     if ext == ".jams":
         return write_jams(layers, path, audio)
-    chosen = [layer for layer in layers if ext in FORMATS.get(layer.kind, {})]
+    chosen = [layer for layer in layers if ext in writers_for(layer.kind)]
     if not chosen:
         raise WorkbenchError(f"Cannot export to '{path.name}': no layer can be written as "
                              f"'{ext or 'a file without extension'}'. {_describe(layers)}")
+    if ext == ".textgrid":  # Praat keeps words and sentences together: one tier per layer
+        return textgrid.write_textgrid(chosen, path, audio)
     written: list[Path] = []
     used: set[Path] = set()
     for n, layer in enumerate(chosen):
         target = path if n == 0 else _sibling(path, layer.name, used)
         used.add(target)
-        written += FORMATS[layer.kind][ext](layer, target, audio)
+        written += writers_for(layer.kind)[ext](layer, target, audio)
+    return written
+
+
+def export_to_folder(layers: list[Layer], folder: str | os.PathLike, audio: AudioBuffer | None = None,
+                     formats: dict[str, str] | None = None) -> list[Path]:
+    """Every layer into ``folder`` as ``<layer name><ext>``, in ``formats[kind]`` or its most natural format.
+
+    Files already in the folder are kept: a name that is taken gets a ``_2`` (``_3``...) suffix."""
+    folder = Path(folder)
+    if not layers:
+        raise WorkbenchError("Nothing to export: there are no result layers")
+    if folder.exists() and not folder.is_dir():
+        raise WorkbenchError(f"Cannot export into '{folder}': it is a file, not a folder")
+    written: list[Path] = []
+    used: set[Path] = set()
+    for layer in layers:
+        ext = (formats or {}).get(layer.kind) or next(iter(FORMATS.get(layer.kind, {})), supported_formats(layer)[0])
+        target, n = folder / f"{safe_name(layer.name)}{ext}", 2
+        while target in used or target.exists():
+            target, n = folder / f"{safe_name(layer.name)}_{n}{ext}", n + 1
+        used.add(target)
+        written += export_layer(layer, target, audio)
     return written
 
 

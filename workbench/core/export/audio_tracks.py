@@ -8,7 +8,7 @@ from ..audio import AudioBuffer
 from ..audio_io import save_audio
 from ..errors import WorkbenchError
 from ..layers import Tracks
-from .atomic import safe_name
+from .atomic import atomic_paths, safe_name
 
 
 def track_paths(layer: Tracks, path: Path) -> dict[str, Path]:
@@ -28,13 +28,21 @@ def track_paths(layer: Tracks, path: Path) -> dict[str, Path]:
 
 
 def tracks_audio(layer: Tracks, path: Path, audio: AudioBuffer | None = None) -> list[Path]:
-    """Write every track of ``layer`` (each atomically) and return the files in track order."""
+    """Write every track of ``layer`` and return the files in track order.
+
+    All or nothing: the tracks are written into a temporary folder first and renamed into place only when
+    every one of them is complete, so a full disk never leaves a new vocals file beside an old accompaniment.
+    """
     if not layer.tracks:
         raise WorkbenchError(f"Layer '{layer.name}' has no audio tracks to export")
-    written = []
-    for name, target in track_paths(layer, path).items():
-        buf = layer.tracks[name]
-        if buf is None:
+    targets = track_paths(layer, path)
+    for name in targets:
+        if layer.tracks[name] is None:
             raise WorkbenchError(f"Track '{name}' of layer '{layer.name}' has no audio loaded")
-        written.append(save_audio(buf, target))
-    return written
+    if len(targets) == 1:
+        name, target = next(iter(targets.items()))
+        return [save_audio(layer.tracks[name], target)]
+    with atomic_paths(list(targets.values())) as temps:
+        for name, tmp in zip(targets, temps):
+            save_audio(layer.tracks[name], tmp)
+    return list(targets.values())

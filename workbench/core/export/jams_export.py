@@ -1,8 +1,10 @@
 """Layers to JAMS 0.3 (one annotation per layer), written so that ``jams.load`` + ``validate()`` accept it.
 
 Namespaces: Curve in Hz -> ``pitch_contour``; other Curves -> ``vector`` (value ``[v]``); Notes -> ``note_midi``;
-Events -> ``tag_open``; Segments/Words -> ``lyrics``; Tags -> ``tag_open`` at clip level (time 0, the whole
-duration, confidence = score); Matrix, Tracks, Matches -> ``blob`` summaries. Every annotation names the layer
+Events -> ``tag_open`` (``tag_audioset`` when ``metadata["jams_namespace"]`` says so, e.g. YAMNet's classes);
+Segments/Words -> ``lyrics`` (``chord`` / ``key_mode`` when the metadata says so); Curves whose
+metadata says ``tempo`` -> ``tempo``; Events saying ``beat`` -> ``beat``; Tags -> the same tag namespaces at clip level (time 0, the whole duration,
+confidence = score); Matrix, Tracks, Matches -> ``blob`` summaries. Every annotation names the layer
 and its plugin in ``annotation_metadata`` and keeps what JAMS has no field for (kind, unit, velocities, frame
 scores) in ``sandbox.workbench`` so :func:`workbench.core.export.jams_import.layers_from_jams` can rebuild it.
 """
@@ -89,6 +91,11 @@ def _curve(layer: L.Curve, duration: float, folder: Path, stem: str):
         _add(ann, times[ok], np.zeros(ok.sum()), values, None if conf is None else conf[ok])
         return ann, []
     ok &= np.isfinite(layer.values)  # vector values must be numbers
+    if layer.metadata.get("jams_namespace") == "tempo":  # BPM values; the namespace requires a confidence
+        ann = _annotation("tempo", layer, duration, {"unit": layer.unit})
+        c = np.ones(ok.sum()) if conf is None else np.clip(np.nan_to_num(conf[ok], nan=1.0), 0.0, 1.0)
+        _add(ann, times[ok], np.zeros(ok.sum()), [max(0.0, float(v)) for v in layer.values[ok]], c)
+        return ann, []
     extra = {"unit": layer.unit}
     if layer.voiced is not None and len(layer.voiced) == len(times):
         extra["voiced"] = layer.voiced[ok].astype(bool).tolist()
@@ -104,16 +111,36 @@ def _notes(layer: L.Notes, duration: float, folder: Path, stem: str):
     return ann, []
 
 
+def tag_namespace(layer: L.Layer, labels: list[str]) -> str:
+    """``tag_audioset`` when the layer says its labels are AudioSet classes (YAMNet) and they all are, else
+    ``tag_open``."""
+    if layer.metadata.get("jams_namespace") == "tag_audioset":
+        allowed = set(jams.schema.namespace("tag_audioset")["properties"]["value"]["enum"])
+        if all(label in allowed for label in labels):
+            return "tag_audioset"
+    return "tag_open"
+
+
 def _events(layer: L.Events, duration: float, folder: Path, stem: str):
-    ann = _annotation("tag_open", layer, duration)
+    if layer.metadata.get("jams_namespace") == "beat":  # value: the position in the bar when the label is one
+        ann = _annotation("beat", layer, duration, {"labels": list(layer.labels)})
+        values = [float(x) if str(x).strip().isdigit() else None for x in layer.labels]
+        _add(ann, layer.starts, np.zeros(len(layer)), values, layer.confidences)
+        return ann, []
+    ann = _annotation(tag_namespace(layer, layer.labels), layer, duration)
     _add(ann, layer.starts, layer.ends - layer.starts, [str(x) for x in layer.labels], layer.confidences)
     return ann, []
 
 
 def _segments(layer: L.Segments, duration: float, folder: Path, stem: str):
-    ann = _annotation("lyrics", layer, duration)
+    ns = layer.metadata.get("jams_namespace")
+    ns = ns if ns in ("chord", "key_mode") else "lyrics"
+    ann = _annotation(ns, layer, duration)
     conf = layer.confidences if layer.confidences is not None and len(layer.confidences) == len(layer) else None
-    _add(ann, layer.starts, layer.ends - layer.starts, [str(t) for t in layer.texts], conf)
+    texts = [str(t).strip() for t in layer.texts]
+    if ns == "key_mode":  # "A minor" -> "A:minor"
+        texts = [":".join(t.split()) for t in texts]
+    _add(ann, layer.starts, layer.ends - layer.starts, texts, conf)
     return ann, []
 
 
@@ -122,7 +149,7 @@ def _tags(layer: L.Tags, duration: float, folder: Path, stem: str):
     if layer.frame_scores is not None:
         extra = {"frame_times": jsonable(layer.frame_times), "frame_scores": jsonable(layer.frame_scores),
                  "frame_duration": float(layer.frame_duration)}
-    ann = _annotation("tag_open", layer, duration, extra)
+    ann = _annotation(tag_namespace(layer, layer.labels), layer, duration, extra)
     n = len(layer.labels)
     _add(ann, np.zeros(n), np.full(n, duration), [str(x) for x in layer.labels], layer.scores)
     return ann, []

@@ -1,7 +1,7 @@
 """Read layers back from a JAMS file (ours or another tool's).
 
 Understood namespaces: ``pitch_contour`` and ``vector`` (Curve), ``note_midi`` and ``note_hz`` (Notes),
-``tag_open`` (Events, or Tags when our sandbox says so), ``lyrics`` (Segments, or Words). Other annotations
+``tag_open`` and ``tag_audioset`` (Events, or Tags when our sandbox says so), ``lyrics`` (Segments, or Words). Other annotations
 (blobs, chords, beats...) are skipped; :func:`read_jams` also returns their namespaces.
 """
 
@@ -106,7 +106,7 @@ def _lyrics(ann, info, kw) -> L.Layer:
 
 
 _READERS = {"pitch_contour": _pitch_contour, "vector": _vector, "note_midi": _notes, "note_hz": _notes,
-            "tag_open": _tag_open, "lyrics": _lyrics}
+            "tag_open": _tag_open, "tag_audioset": _tag_open, "lyrics": _lyrics}
 
 
 def read_jams(path: str | os.PathLike) -> tuple[list[L.Layer], list[str]]:

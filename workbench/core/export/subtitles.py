@@ -1,4 +1,4 @@
-"""Subtitles and plain text for Segments/Words: SubRip (.srt), WebVTT (.vtt) and .txt."""
+"""Subtitles and plain text for Segments/Words: SubRip (.srt), WebVTT (.vtt) and plain text (.text)."""
 
 from __future__ import annotations
 
@@ -19,18 +19,27 @@ def timestamp(seconds: float, sep: str = ",") -> str:
 
 
 def _cues(layer: Segments):
-    """(start, end, text) per non-empty entry; end is at least 1 ms after start (players drop empty cues)."""
-    for a, b, text in zip(layer.starts, layer.ends, layer.texts):
+    """(start, end, text) per non-empty entry; end is at least 1 ms after start (players drop empty cues).
+    Entries with a speaker (``metadata["speakers"]``, one name per entry) start with ``[Speaker 1]``."""
+    speakers = layer.metadata.get("speakers") or []
+    speakers = speakers if len(speakers) == len(layer.texts) else [""] * len(layer.texts)
+    for a, b, text, who in zip(layer.starts, layer.ends, layer.texts, speakers):
         text = " ".join(str(text).split())  # a blank line would end the cue
+        if text and who:
+            text = f"[{who}] {text}"
         if text:
             yield float(a), max(float(b), float(a) + 0.001), text
+
+
+EMPTY_SRT = "1\n00:00:00,000 --> 00:00:00,001\n\n"  # one cue without text
 
 
 def segments_srt(layer: Segments, path: Path, audio: AudioBuffer | None = None) -> list[Path]:
     """SubRip: numbered cues ``HH:MM:SS,mmm --> HH:MM:SS,mmm`` followed by the text and a blank line."""
     blocks = [f"{n}\n{timestamp(a)} --> {timestamp(b)}\n{text}\n"
               for n, (a, b, text) in enumerate(_cues(layer), 1)]
-    return [write_text(path, "\n".join(blocks))]
+    # A 0-byte file is not SubRip to ffmpeg and players: with nothing said, write one cue with no text.
+    return [write_text(path, "\n".join(blocks) or EMPTY_SRT)]
 
 
 def _vtt_escape(text: str) -> str:

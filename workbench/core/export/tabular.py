@@ -39,35 +39,54 @@ def _write_tsv(path: Path, rows) -> list[Path]:
 
 
 # ----- Curve --------------------------------------------------------------------------------------
+def curve_header(layer: Curve) -> list[str]:
+    """``time,value (Hz)``: Sonic Visualiser takes a column headed ``time`` as the times and one headed
+    ``value`` as the values, even where they rise like times (a glide); the unit goes in brackets."""
+    unit = layer.unit.strip()
+    return ["time", f"value ({unit})" if unit else "value"]
+
+
+def voiced_rows(layer: Curve) -> np.ndarray:
+    """Indices of the frames to write: finite values, and for f0 only the voiced frames (unvoiced -> a gap)."""
+    ok = np.isfinite(layer.times) & np.isfinite(layer.values)
+    if layer.voiced is not None and len(layer.voiced) == len(layer.times):
+        ok &= layer.voiced.astype(bool)
+    elif layer.unit.strip().lower() == "hz":
+        ok &= layer.values > 0
+    return np.flatnonzero(ok)
+
+
 def curve_csv(layer: Curve, path: Path, audio: AudioBuffer | None = None) -> list[Path]:
-    """time_s,value[,confidence][,voiced] with a header row; voiced as 0/1."""
-    header, cols = ["time_s", "value"], [layer.times, layer.values]
-    if layer.confidence is not None and len(layer.confidence) == len(layer.times):
-        header.append("confidence")
-        cols.append(layer.confidence)
-    has_voiced = layer.voiced is not None and len(layer.voiced) == len(layer.times)
-    rows = []
-    for i in range(len(layer.times)):
-        row = [num(c[i]) for c in cols]
-        if has_voiced:
-            row.append("1" if layer.voiced[i] else "0")
-        rows.append(row)
-    if has_voiced:
-        header.append("voiced")
-    return _write_csv(path, header, rows)
+    """``time,value (unit)`` rows; unvoiced frames are left out, so Sonic Visualiser, Tony and
+    spreadsheets see gaps there instead of a drop to 0 Hz. Confidence and voicing travel in JAMS."""
+    rows = ([num(layer.times[i]), num(layer.values[i])] for i in voiced_rows(layer))
+    return _write_csv(path, curve_header(layer), rows)
 
 
 def curve_lab(layer: Curve, path: Path, audio: AudioBuffer | None = None) -> list[Path]:
-    """time<TAB>value per line, no header (Sonic Visualiser imports it as a time-value layer)."""
-    return _write_tsv(path, ([num(t), num(v)] for t, v in zip(layer.times, layer.values)))
+    """time<TAB>value per line, no header, unvoiced frames left out (a time-value layer in SV)."""
+    return _write_tsv(path, ([num(layer.times[i]), num(layer.values[i])] for i in voiced_rows(layer)))
 
 
 # ----- Notes --------------------------------------------------------------------------------------
+NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+NOTES_HEADER = ["time", "value", "duration", "level", "label"]  # Sonic Visualiser's own note export order
+
+
+def note_name(pitch: float) -> str:
+    """'C4', 'A#3', 'E4+40c' for a (possibly fractional) MIDI pitch."""
+    semis = int(round(float(pitch)))
+    cents = int(round((float(pitch) - semis) * 100))
+    name = f"{NOTE_NAMES[semis % 12]}{semis // 12 - 1}"
+    return name + (f"{cents:+d}c" if cents else "")
+
+
 def notes_csv(layer: Notes, path: Path, audio: AudioBuffer | None = None) -> list[Path]:
-    """onset_s,offset_s,pitch_midi,velocity (pitch may be fractional)."""
-    rows = ([num(a), num(b), num(p), num(v)]
+    """``time,value,duration,level,label`` like SV's own note CSV: value = MIDI pitch (may be fractional),
+    level = velocity / 127, label = note name."""
+    rows = ([num(a), num(p), num(b - a), num(v / 127.0), note_name(p)]
             for a, b, p, v in zip(layer.onsets, layer.offsets, layer.pitches, layer.velocities))
-    return _write_csv(path, ["onset_s", "offset_s", "pitch_midi", "velocity"], rows)
+    return _write_csv(path, NOTES_HEADER, rows)
 
 
 # ----- Events -------------------------------------------------------------------------------------
@@ -85,6 +104,11 @@ def events_labels(layer: Events, path: Path, audio: AudioBuffer | None = None) -
 
 
 # ----- Segments / Words ---------------------------------------------------------------------------
+def segments_labels(layer: Segments, path: Path, audio: AudioBuffer | None = None) -> list[Path]:
+    """Audacity label track: start<TAB>end<TAB>text per segment or word."""
+    return _write_tsv(path, ([num(a), num(b), _one_line(t)] for a, b, t in zip(layer.starts, layer.ends, layer.texts)))
+
+
 def segments_csv(layer: Segments, path: Path, audio: AudioBuffer | None = None) -> list[Path]:
     """start_s,end_s,text[,confidence]."""
     conf = layer.confidences if layer.confidences is not None and len(layer.confidences) == len(layer) else None

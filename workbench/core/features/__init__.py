@@ -14,12 +14,14 @@ from .settings import DB_FLOOR, FREQ_SCALES, KINDS, SpectrogramImage, Spectrogra
 _LAZY = {
     "compute_spectrogram": "compute", "ColumnAnalyser": "compute", "power_to_db": "compute",
     "amplitude_to_db": "compute", "stft_power": "stft", "mel_power": "stft", "mel_filterbank": "stft",
+    "mel_projector": "stft",
     "cqt_magnitude": "cqt", "CqtPlan": "cqt",
 }
 
 __all__ = [
     "SpectrogramSettings", "SpectrogramImage", "FrequencyAxis", "compute_spectrogram", "stft_power", "mel_power",
-    "cqt_magnitude", "CqtPlan", "ColumnAnalyser", "mel_filterbank", "mel_frequencies", "stft_frequencies",
+    "cqt_magnitude", "CqtPlan", "ColumnAnalyser", "mel_filterbank", "mel_projector", "mel_frequencies",
+    "stft_frequencies",
     "cqt_frequencies", "row_frequencies", "power_to_db", "amplitude_to_db", "hz_to_mel", "mel_to_hz",
     "KINDS", "FREQ_SCALES", "DB_FLOOR",
 ]

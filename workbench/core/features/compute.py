@@ -12,7 +12,7 @@ from ..errors import InvalidParameterError, JobCancelled
 from .cqt import cqt_magnitude, cqt_plan, padded_slice
 from .frequencies import row_frequencies
 from .settings import DB_FLOOR, SpectrogramImage, SpectrogramSettings
-from .stft import frames_power, mel_filterbank, mel_power, stft_power
+from .stft import frames_power, mel_power, mel_projector, segment_power, stft_power
 
 
 def power_to_db(p: torch.Tensor) -> torch.Tensor:
@@ -65,8 +65,15 @@ class ColumnAnalyser:
         self.sr, self.settings, self.device = int(sr), settings, device
         self.freqs = row_frequencies(sr, settings)
         self.n_rows = len(self.freqs)
-        self._mel = mel_filterbank(sr, settings, device) if settings.kind == "mel" else None
+        self._mel = mel_projector(sr, settings, device) if settings.kind == "mel" else None
         self._cqt = cqt_plan(sr, settings, device) if settings.kind == "cqt" else None
+
+    @property
+    def frame_step(self) -> int:
+        """Largest frame spacing (samples) that still looks at every sample: settings.hop, at most half the
+        STFT frame, or half the CQT's shortest filter."""
+        limit = self._cqt.shortest_filter / 2 if self._cqt is not None else self.settings.n_fft / 2
+        return int(max(1, min(self.settings.hop, limit)))
 
     @property
     def margin(self) -> int:
@@ -75,21 +82,54 @@ class ColumnAnalyser:
 
     def columns(self, read: Callable[[int, int], np.ndarray],
                 gather: Callable[[np.ndarray, int], np.ndarray], centres: np.ndarray,
-                cancelled: Callable[[], bool] = lambda: False) -> np.ndarray:
-        """(rows, len(centres)) float32 dB."""
+                cancelled: Callable[[], bool] = lambda: False, pool: int = 1) -> np.ndarray:
+        """(rows, len(centres) // pool) float32 dB. ``pool`` > 1: each output column is the maximum over
+        ``pool`` consecutive centres (taken before the dB conversion, which is monotonic: same result, less
+        work); the centres are then processed in blocks so memory stays small."""
         centres = np.asarray(centres, dtype=np.int64)
-        if cancelled():
-            raise JobCancelled()
+        pool = max(1, int(pool))
+        if len(centres) % pool:
+            raise InvalidParameterError(f"{len(centres)} centres do not split into groups of {pool}")
+        block = max(pool, (4096 // pool) * pool)
+        parts = []
+        for a in range(0, len(centres), block):
+            if cancelled():
+                raise JobCancelled()
+            if self._cqt is not None:  # pools per octave itself (its long low filters need fewer frames)
+                x = self._cqt.magnitude(read, centres[a:a + block], cancelled, pool=pool)
+            else:
+                x = self._linear(read, gather, centres[a:a + block], cancelled)
+                if pool > 1:
+                    x = _pool_max(x, pool)
+            parts.append(x)
+        if not parts:
+            return np.zeros((self.n_rows, 0), np.float32)
+        x = parts[0] if len(parts) == 1 else torch.cat(parts, dim=1)
+        db = amplitude_to_db(x) if self._cqt is not None else power_to_db(x)
+        return db.float().cpu().numpy()
+
+    def _linear(self, read, gather, centres: np.ndarray, cancelled) -> torch.Tensor:
+        """Power (STFT, mel) or magnitude (CQT) columns (rows, len(centres)) on the device."""
         if self._cqt is not None:
-            db = amplitude_to_db(self._cqt.magnitude(read, centres, cancelled))
+            return self._cqt.magnitude(read, centres, cancelled)
+        n = self.settings.n_fft
+        step = int(centres[1] - centres[0]) if len(centres) > 1 else 0
+        if step >= 1 and np.all(np.diff(centres) == step):  # evenly spaced: one read, strided frames
+            seg = np.ascontiguousarray(read(int(centres[0]) - n // 2, int(centres[-1]) + n - n // 2), np.float32)
+            p = segment_power(torch.from_numpy(seg).to(self.device), step, self.settings)
         else:
-            n = self.settings.n_fft
             frames = torch.from_numpy(np.ascontiguousarray(gather(centres - n // 2, n), dtype=np.float32))
             p = frames_power(frames.to(self.device), self.settings)
-            if self._mel is not None:
-                p = self._mel @ p
-            db = power_to_db(p)
-        return db.float().cpu().numpy()
+        return self._mel(p) if self._mel is not None else p
+
+
+def _pool_max(x: torch.Tensor, pool: int) -> torch.Tensor:
+    """(rows, cols) -> (rows, cols // pool): max over runs of ``pool`` columns. Power spectra come as the
+    transpose of a (cols, rows) tensor: reduce in that layout (contiguous, no copy)."""
+    rows = x.shape[0]
+    if x.T.is_contiguous():
+        return x.T.reshape(-1, pool, rows).amax(dim=1).T
+    return x.reshape(rows, -1, pool).amax(dim=2)
 
 
 def array_reader(y: np.ndarray):

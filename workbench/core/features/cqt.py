@@ -82,6 +82,7 @@ class _Octave:
     n_fft: int  # frame length at that rate
     rows: slice  # rows of the output this octave fills
     kernel: torch.Tensor  # (n_fft, 2 * n_filters) real: [Re | Im] time-domain kernel
+    shortest: float  # full-rate length (samples) of this octave's shortest (highest) filter
 
 
 class CqtPlan:
@@ -133,7 +134,7 @@ class CqtPlan:
         # response = sum_f B[f] * FFT(frame)[f] = frame . k with k[n] = sum_f B[f] exp(-2 pi i f n / N)
         k = np.fft.fft(fft_basis, n=n_fft, axis=1)  # zero-padded B (positive freqs only) -> (filters, n_fft)
         kern = np.concatenate([k.real.T, k.imag.T], axis=1).astype(np.float32)
-        return _Octave(dec, n_fft, rows, torch.from_numpy(kern).to(self.device))
+        return _Octave(dec, n_fft, rows, torch.from_numpy(kern).to(self.device), float(lengths.min() * dec))
 
     def _halve(self, x: torch.Tensor) -> torch.Tensor:
         """Low-pass and keep every other sample: y[n] = sum_j h[j] x[2n + j - c] (zeros outside x)."""
@@ -144,15 +145,25 @@ class CqtPlan:
         # 8 strided multiply-adds of symmetric pairs do the same sums several times faster.
         return torch.from_numpy(_halve_np(x.numpy()))
 
+    @property
+    def shortest_filter(self) -> float:
+        """Full-rate length in samples of the highest (shortest) filter: frames further apart than half of it
+        would let a click fall between them in the top rows."""
+        return min(o.shortest for o in self.octaves)
+
     def magnitude(self, read: Callable[[int, int], np.ndarray], centres: np.ndarray,
-                  cancelled: Callable[[], bool] = lambda: False) -> torch.Tensor:
-        """|CQT| (n_bins, len(centres)) at full-rate sample positions ``centres`` (ascending ints).
+                  cancelled: Callable[[], bool] = lambda: False, pool: int = 1) -> torch.Tensor:
+        """|CQT| (n_bins, len(centres) // pool) at full-rate sample positions ``centres`` (ascending ints).
 
         ``read(a, b)`` returns float32 mono samples a..b-1 with zeros outside the signal. The segment read is
         aligned to the coarsest decimation so every call sees the same decimated sample grid (tiles agree).
+        ``pool`` > 1 (evenly spaced centres): output column i is the max over centres i*pool .. i*pool+pool-1;
+        an octave whose filters are much longer than the spacing looks at only every k-th of them (k a power of
+        two keeping the spacing within half its shortest filter), as nothing can hide between those.
         """
         centres = np.asarray(centres, dtype=np.int64)
-        out = torch.zeros(self.n_bins, len(centres), device=self.device)
+        pool = max(1, int(pool))
+        out = torch.zeros(self.n_bins, len(centres) // pool, device=self.device)
         if len(centres) == 0:
             return out
         D = self.max_decimation
@@ -168,11 +179,20 @@ class CqtPlan:
                 from ..errors import JobCancelled
 
                 raise JobCancelled()
-            starts = np.rint((centres - a) / octv.decimation).astype(np.int64) - octv.n_fft // 2
+            k = 1
+            if pool > 1:
+                step = int(centres[1] - centres[0]) if len(centres) > 1 else 1
+                while 2 * k <= pool and 2 * k * step <= octv.shortest / 2:
+                    k *= 2
+            cs = centres[::k]
+            starts = np.rint((cs - a) / octv.decimation).astype(np.int64) - octv.n_fft // 2
             frames = _frames(x, starts, octv.n_fft)
             r = frames @ octv.kernel
             nf = r.shape[1] // 2
-            out[octv.rows] = torch.sqrt(r[:, :nf].square() + r[:, nf:].square()).T
+            mag = torch.sqrt(r[:, :nf].square() + r[:, nf:].square()).T
+            if pool > 1:
+                mag = mag.reshape(mag.shape[0], -1, pool // k).amax(dim=2)
+            out[octv.rows] = mag
         return out
 
 

@@ -62,6 +62,7 @@ class SpectrogramImage:
     agree with each other: stft/mel are 10*log10(max(power, 1e-10)) of librosa-scaled power (librosa.power_to_db
     with ref=1.0), cqt is 20*log10(max(|C|, 1e-5)) of librosa-scaled magnitude (amplitude_to_db with ref=1.0).
     A full-scale sine is about +54 dB on a 2048-point STFT. t0, t1: time span covered, seconds.
+    complete: False for a progressive preview in which some columns are still at DB_FLOOR (being computed).
     """
 
     kind: str
@@ -70,6 +71,7 @@ class SpectrogramImage:
     db: np.ndarray
     t0: float
     t1: float
+    complete: bool = True
 
     @property
     def shape(self) -> tuple[int, int]:

@@ -50,18 +50,30 @@ def stft_power(x, sr: int, settings: SpectrogramSettings, device: str = "cpu") -
     n = settings.n_fft
     if t.numel() == 0:
         return torch.zeros(n // 2 + 1, 0, device=device)
-    win = window_tensor(settings.window, n, device)
     # Constant padding done by hand: torch.stft's pad must be smaller than the input for some modes.
-    t = torch.nn.functional.pad(t, (n // 2, n // 2))
-    spec = torch.stft(t, n, hop_length=settings.hop, window=win, center=False, return_complex=True)
-    return spec.real.square() + spec.imag.square()
+    return segment_power(torch.nn.functional.pad(t, (n // 2, n // 2)), settings.hop, settings)
+
+
+def segment_power(segment: torch.Tensor, step: int, settings: SpectrogramSettings) -> torch.Tensor:
+    """|FFT|**2 (n_fft//2 + 1, frames) of the frames segment[k*step : k*step + n_fft] (no padding)."""
+    n = settings.n_fft
+    win = window_tensor(settings.window, n, segment.device)
+    spec = torch.stft(segment, n, hop_length=step, window=win, center=False, return_complex=True)
+    return _power(spec)
+
+
+def _power(spec: torch.Tensor) -> torch.Tensor:
+    """|spec|**2 with one output allocation (re**2, then += im**2 in place)."""
+    r = torch.view_as_real(spec)
+    p = r[..., 0].square()
+    return p.addcmul_(r[..., 1], r[..., 1])
 
 
 def frames_power(frames: torch.Tensor, settings: SpectrogramSettings) -> torch.Tensor:
     """|FFT|**2 of already cut frames (cols, n_fft) -> (n_fft//2 + 1, cols); same numbers as stft_power."""
     win = window_tensor(settings.window, settings.n_fft, frames.device)
     spec = torch.fft.rfft(frames * win, dim=-1)
-    return (spec.real.square() + spec.imag.square()).T
+    return _power(spec).T
 
 
 @lru_cache(maxsize=16)
@@ -78,10 +90,47 @@ def mel_filterbank(sr: int, settings: SpectrogramSettings, device: str = "cpu") 
     return torch.from_numpy(_mel_fb_np(int(sr), settings.n_fft, settings.n_mels, fmin, fmax)).to(device)
 
 
+class MelProjector:
+    """Applies the mel filterbank to power spectra (n_freqs, cols) -> (n_mels, cols).
+
+    The triangular filters are narrow: each block of ``block`` consecutive bands touches only a short run of
+    FFT bins, so a product per block over just those bins does the dense fb @ power with ~7x fewer operations.
+    """
+
+    def __init__(self, sr: int, settings: SpectrogramSettings, device: str = "cpu", block: int = 16):
+        self.fb = mel_filterbank(sr, settings, device)
+        nz = (self.fb != 0).cpu().numpy()
+        self.blocks = []
+        for a in range(0, self.fb.shape[0], block):
+            cols = np.flatnonzero(nz[a:a + block].any(axis=0))
+            if len(cols):
+                lo, hi, b = int(cols[0]), int(cols[-1]) + 1, min(a + block, self.fb.shape[0])
+                self.blocks.append((a, b, lo, hi, self.fb[a:b, lo:hi].contiguous()))
+        self.n_bins = max((b[3] for b in self.blocks), default=0)  # bins above this get no weight
+
+    def __call__(self, power: torch.Tensor) -> torch.Tensor:
+        out = torch.zeros(self.fb.shape[0], power.shape[1], dtype=power.dtype, device=power.device)
+        for a, b, lo, hi, w in self.blocks:
+            torch.mm(w, power[lo:hi], out=out[a:b])
+        return out
+
+
+_PROJECTORS: dict = {}
+
+
+def mel_projector(sr: int, settings: SpectrogramSettings, device: str = "cpu") -> MelProjector:
+    """Cached MelProjector: the ONE mel filterbank of the workbench (files, views and the live view)."""
+    key = (int(sr), settings.analysis_key(), str(device))
+    proj = _PROJECTORS.get(key)
+    if proj is None:
+        proj = _PROJECTORS[key] = MelProjector(sr, settings, device)
+    return proj
+
+
 def mel_power(x, sr: int, settings: SpectrogramSettings, device: str = "cpu") -> torch.Tensor:
     """Mel power spectrogram (n_mels, frames), equal to librosa.feature.melspectrogram(y=x, sr=sr, n_fft=n_fft,
     hop_length=hop, window=window, n_mels=n_mels, fmin=fmin, fmax=fmax) (power=2, Slaney mel)."""
-    return mel_filterbank(sr, settings, device) @ stft_power(x, sr, settings, device)
+    return mel_projector(sr, settings, device)(stft_power(x, sr, settings, device))
 
 
 def _check_fft(settings: SpectrogramSettings) -> None:

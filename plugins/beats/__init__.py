@@ -1,0 +1,1 @@
+"""Beats, tempo, meter and downbeats."""

@@ -1,0 +1,1 @@
+"""Chord recognition (Harte labels)."""

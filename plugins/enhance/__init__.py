@@ -1,0 +1,1 @@
+"""Speech enhancement: noise removed from speech (RNNoise), on files and on the live microphone."""

@@ -1,0 +1,1 @@
+"""Musical key and key changes."""

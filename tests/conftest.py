@@ -1,0 +1,58 @@
+"""Before any test: every runtime the plugins use must import, or the run stops naming the package.
+
+A broken install (a torchaudio built for another torch, a missing PortAudio, a CPU-only onnxruntime where the
+lock has the GPU one) must fail loudly here, not turn into collection errors or skips further down.
+"""
+
+from __future__ import annotations
+
+import importlib
+import platform
+
+import pytest
+
+# import name -> what to install / check when it fails
+RUNTIMES = {
+    "numpy": "numpy", "scipy": "scipy", "torch": "torch", "torchaudio": "torchaudio (same release as torch)",
+    "torchfcpe": "torchfcpe", "torchcrepe": "torchcrepe", "onnxruntime": "onnxruntime-gpu / onnxruntime",
+    "ctranslate2": "ctranslate2", "faster_whisper": "faster-whisper", "piper": "piper-tts",
+    "silero_vad": "silero-vad", "librosa": "librosa", "soundfile": "soundfile (libsndfile1)", "soxr": "soxr",
+    "av": "av", "sounddevice": "sounddevice (libportaudio2)", "jams": "jams", "mido": "mido",
+    "safetensors": "safetensors", "PySide6.QtWidgets": "PySide6-Essentials (libegl1, libxkbcommon0)",
+    "pyqtgraph": "pyqtgraph", "mir_eval": "mir_eval", "pytestqt": "pytest-qt",
+}
+
+
+def _check_torchaudio_abi() -> None:
+    # torchaudio's C++ library is loaded lazily; a wrong torch shows as an undefined symbol only here
+    import torch
+    import torchaudio
+
+    torchaudio.functional.resample(torch.zeros(1, 160), 16000, 8000)
+    t_major = torch.__version__.split("+")[0].rsplit(".", 1)[0]
+    a_major = torchaudio.__version__.split("+")[0].rsplit(".", 1)[0]
+    if t_major != a_major:
+        raise ImportError(f"torchaudio {torchaudio.__version__} does not match torch {torch.__version__}")
+
+
+def pytest_sessionstart(session):
+    problems = []
+    for module, package in RUNTIMES.items():
+        try:
+            importlib.import_module(module)
+        except Exception as exc:  # OSError for missing system libraries too
+            problems.append(f"{module}: {type(exc).__name__}: {exc}  -> install {package}")
+    try:
+        _check_torchaudio_abi()
+    except Exception as exc:
+        problems.append(f"torchaudio: {type(exc).__name__}: {exc}")
+    if platform.system() == "Linux" and platform.machine() == "x86_64":
+        try:
+            import onnxruntime
+
+            if "CUDAExecutionProvider" not in onnxruntime.get_available_providers():
+                problems.append("onnxruntime: the CPU-only wheel is installed; the lock has onnxruntime-gpu")
+        except Exception:
+            pass
+    if problems:
+        pytest.exit("broken install, the runtimes below do not import:\n  " + "\n  ".join(problems), returncode=3)

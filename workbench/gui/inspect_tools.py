@@ -1,0 +1,228 @@
+"""Inspect and measure: wires the spectrum dock, the measure box and harmonic cursor, band-limited listening,
+"any track is a source" (the pane's Show choice and the Plugins panel's Input), scrubbing, image export and
+the examples into a MainWindow. ``install_inspect_tools(window)`` is called once by the window.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QMessageBox, QSpinBox, QToolBar
+
+from workbench.core.errors import WorkbenchError
+
+from .band_select import BandSelection
+from .measure_tool import HarmonicCursor, MeasureTool
+from .plugin_input import PluginInput
+from .spectrum_dock import SpectrumDock
+from .track_sources import ORIGINAL, TrackSources
+
+log = logging.getLogger(__name__)
+
+# (keys, what they do) for Help > Keyboard and mouse
+HELP_LINES = (
+    "M: box tool (drag a time-frequency box: Δt, Δf, interval) · Ctrl+drag: box at any time",
+    "H: harmonic cursor (k·f0 marks while hovering) · N: note names on the frequency axis",
+    "Ctrl+B: hear only the box's band · P: play the box (band-limited, looping)",
+    "Ctrl+Shift+C: copy the measurement readout · S: spectrum panel · drag the playhead: scrub",
+    "Ctrl+Shift+E: export the view as PNG or SVG",
+)
+
+
+class InspectTools(QObject):
+    """Public pieces: ``sources``, ``measure``, ``harmonics``, ``band``, ``spectrum``, ``plugin_input``,
+    ``show_combo``, ``follow_ab``, ``toolbar`` and the actions (``box_action``, ``harmonic_action``...)."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.w = w = window
+        self.sources = TrackSources(w.doc, self)
+        self._providers: dict[str, tuple] = {}  # source name -> (buffer, SpectrogramProvider)
+        self.measure = MeasureTool(w.pane, self)
+        self.harmonics = HarmonicCursor(w.pane, parent=self)
+        self.band = BandSelection(self.measure, w.pane, w.playback, self)
+
+        # the pane shows any track; optionally the one A/B plays
+        self.show_combo = QComboBox()
+        self.show_combo.setObjectName("paneSource")
+        self.show_combo.setToolTip("Track shown in the spectrogram (the original, a stem, generated audio...)")
+        self.show_combo.setMinimumWidth(120)
+        self.follow_ab = QCheckBox("Follow A/B")
+        self.follow_ab.setToolTip("Show the track that A/B playback plays")
+        self.show_combo.currentTextChanged.connect(self._show_chosen)
+        self.follow_ab.toggled.connect(lambda on: on and self._follow(w.transport.source.currentText()))
+        w.transport.source.currentTextChanged.connect(self._follow)
+        self.sources.changed.connect(self._sources_changed)
+        w.doc.audio_changed.connect(self._providers.clear)
+
+        # Plugins panel: Input = the document or any track, optionally the box's band
+        self.plugin_input = PluginInput(self.sources, self.band)
+        w.plugins.set_input_choice(self.plugin_input)
+
+        # spectrum dock (bottom; View > Panels)
+        self.spectrum = SpectrumDock(self.sources, w.pane, w.playback)
+        self.spectrum_dock = w.add_dock("Spectrum", self.spectrum, area=Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.spectrum_dock.hide()
+
+        # scrubbing: dragging the playhead plays grains
+        w.pane.scrub_requested.connect(w.playback.scrub)
+        w.pane.scrub_finished.connect(w.playback.end_scrub)
+
+        self._build_actions()
+
+    # ----- actions, toolbar, menu ---------------------------------------------------------------------
+    def _action(self, text: str, slot, shortcut: str | None = None, checkable: bool = False, tip: str = "") -> QAction:
+        a = QAction(text, self.w)
+        if shortcut:
+            a.setShortcut(QKeySequence(shortcut))
+        a.setCheckable(checkable)
+        a.setStatusTip(tip or text)
+        a.setToolTip(f"{tip or text} ({shortcut})" if shortcut else (tip or text))
+        (a.toggled if checkable else a.triggered).connect(slot)
+        self.w.addAction(a)
+        return a
+
+    def _build_actions(self) -> None:
+        w = self.w
+        self.box_action = self._action("▭ Box", self.measure.set_box_mode, "M", True,
+                                       "Box tool: drag a time-frequency box to measure it and select its band")
+        self.harmonic_action = self._action("k·f0", self.harmonics.set_enabled, "H", True,
+                                            "Harmonic cursor: marks k·f0 above the frequency under the mouse")
+        self.note_action = self._action("♪ Notes", w.pane.freq_item.set_note_labels, "N", True,
+                                        "Note names on the frequency axis")
+        self.band_action = self._action("Band only", self.band.set_band_playback, "Ctrl+B", True,
+                                        "Hear only the box's frequency band")
+        self.band.band_playback_changed.connect(self._sync_band_action)
+        self.play_box_action = self._action("▶ Box", self._play_box, "P", tip="Play the box: band-limited, looping")
+        self.copy_action = self._action("Copy readout", self.copy_readout, "Ctrl+Shift+C",
+                                        tip="Copy the measurement (box, or spectrum peaks) as text")
+        self.clear_box_action = self._action("Clear box", self.measure.clear, tip="Remove the measure box")
+        self.spectrum_action = self.spectrum_dock.toggleViewAction()
+        self.spectrum_action.setShortcut(QKeySequence("S"))
+        self.spectrum_action.setText("Spectrum panel")
+        self.count = QSpinBox(minimum=1, maximum=32, value=self.harmonics.count)
+        self.count.setToolTip("Number of harmonics the harmonic cursor marks")
+        self.count.valueChanged.connect(self.harmonics.set_count)
+
+        self.toolbar = tb = QToolBar("Inspect", w)
+        tb.setObjectName("inspectBar")
+        tb.addWidget(QLabel(" Show "))
+        tb.addWidget(self.show_combo)
+        tb.addWidget(self.follow_ab)
+        tb.addSeparator()
+        for a in (self.box_action, self.harmonic_action):
+            tb.addAction(a)
+        tb.addWidget(self.count)
+        for a in (self.note_action, self.band_action, self.play_box_action, self.copy_action, self.spectrum_action):
+            tb.addAction(a)
+        w.addToolBarBreak()
+        w.addToolBar(tb)
+
+        m = w.menu("Inspect")
+        for a in (self.box_action, self.clear_box_action, self.harmonic_action, self.note_action):
+            m.addAction(a)
+        m.addSeparator()
+        for a in (self.band_action, self.play_box_action, self.copy_action):
+            m.addAction(a)
+        m.addSeparator()
+        m.addAction(self.spectrum_action)
+
+    def _sync_band_action(self, on: bool) -> None:
+        self.band_action.blockSignals(True)
+        self.band_action.setChecked(on)
+        self.band_action.blockSignals(False)
+
+    def _play_box(self) -> None:
+        try:
+            self.band.play_box()
+        except WorkbenchError as exc:
+            self.w.statusBar().showMessage(str(exc), 6000)
+            return
+        self.w.transport.loop.blockSignals(True)
+        self.w.transport.loop.setChecked(True)
+        self.w.transport.loop.blockSignals(False)
+
+    def copy_readout(self) -> str:
+        """Copy the box's measurements (or, without a box, the spectrum's peaks)."""
+        text = self.measure.copy() if self.measure.box is not None else self.spectrum.copy_readout()
+        if text:
+            self.w.statusBar().showMessage("Readout copied", 3000)
+        return text
+
+    # ----- any track is a source ----------------------------------------------------------------------
+    def _sources_changed(self) -> None:
+        names = self.sources.names()
+        current = self.show_combo.currentText()
+        self.show_combo.blockSignals(True)
+        self.show_combo.clear()
+        self.show_combo.addItems(names)
+        keep = current in names
+        self.show_combo.setCurrentText(current if keep else ORIGINAL)
+        self.show_combo.blockSignals(False)
+        if not keep and self.w.pane.source_name not in ("", ORIGINAL):
+            self.show_source(ORIGINAL)  # the shown track went away
+        for name in list(self._providers):
+            if name not in names:
+                self._providers.pop(name)
+
+    def _follow(self, name: str) -> None:
+        if self.follow_ab.isChecked() and name and self.show_combo.findText(name) >= 0:
+            self.show_combo.setCurrentText(name)
+
+    def _show_chosen(self, name: str) -> None:
+        if name:
+            self.show_source(name)
+
+    def show_source(self, name: str) -> None:
+        """Draw the track ``name`` in the spectrogram pane (the view stays where it is)."""
+        w = self.w
+        src = self.sources.get(name)
+        if src is None or w.doc.audio is None:
+            return
+        if name == ORIGINAL:
+            buf, provider = w.doc.audio, w.provider
+        else:
+            buf = self.sources.at_document_rate(src)
+            cached = self._providers.get(name)
+            if cached is None or cached[0] is not buf:
+                from workbench.core.spectrogram_view import SpectrogramProvider
+
+                cached = self._providers[name] = (buf, SpectrogramProvider(buf, device=w.compute_device))
+            provider = cached[1]
+        if self.show_combo.currentText() != name:
+            self.show_combo.blockSignals(True)
+            self.show_combo.setCurrentText(name)
+            self.show_combo.blockSignals(False)
+        w.pane.set_source(buf, provider, src.offset, name)
+
+    def close(self) -> None:
+        """The window is closing: stop the spectrum worker."""
+        self.spectrum.close_worker()
+
+    # ----- options saved with the project -------------------------------------------------------------
+    def options(self) -> dict:
+        return {"note_axis": self.note_action.isChecked(), "follow_ab": self.follow_ab.isChecked(),
+                "harmonics": self.count.value()}
+
+    def set_options(self, state: dict) -> None:
+        if isinstance(state.get("note_axis"), bool):
+            self.note_action.setChecked(state["note_axis"])
+        if isinstance(state.get("follow_ab"), bool):
+            self.follow_ab.setChecked(state["follow_ab"])
+        if isinstance(state.get("harmonics"), int):
+            self.count.setValue(state["harmonics"])
+        name = state.get("source")
+        if isinstance(name, str) and name and self.sources.get(name) is not None:
+            self.show_source(name)
+
+
+def install_inspect_tools(window) -> InspectTools:
+    try:
+        window.inspect = InspectTools(window)
+    except Exception as exc:  # the rest of the window must keep working
+        log.exception("inspect tools failed to install")
+        QMessageBox.warning(window, "Audio Workbench", f"The inspect tools could not start: {exc}")
+        window.inspect = None
+    return window.inspect
