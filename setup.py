@@ -13,7 +13,7 @@ setup(
     + ["workbench_plugins"] + [f"workbench_plugins.{p}" for p in plugin_pkgs] + ["workbench_resources"],
     # resources/ (icon, models the project made) installs as package data of `workbench_resources`
     package_dir={"workbench_plugins": "plugins", "workbench_resources": "resources"},
-    package_data={"workbench_resources": ["app/*", "models/*"]},
+    package_data={"workbench_resources": ["app/*", "models/*", "examples/*"]},
     entry_points={
         "console_scripts": ["workbench = workbench.cli:main"],
         "workbench.plugins": [f"{p} = workbench_plugins.{p}.manifest:MANIFEST" for p in builtin_plugins],

@@ -201,6 +201,10 @@ def estimate(results: dict, overhead: dict, commits_per_s: float, args) -> None:
     print(f"Ray's extra cost: {1000 * extra:.1f} ms a file{'' if ray_ms else ' (Ray not measured)'} -> "
           f"efficiency {efficiency:.3f}")
     print(f"compute bound: {nodes} x {cores} x {per_worker:.2f} x {efficiency:.2f} = {compute:,.0f} files/s")
+    if ("ray", 2) in results:  # end to end here Ray's own daemons also share the cores: the pessimistic case
+        e2e = min(1.0, results[("ray", 2)]["steady"] / results[("local", 2)]["steady"])
+        print(f"  pessimistic (end-to-end Ray/local ratio here, {e2e:.2f}): {nodes * cores * per_worker * e2e:,.0f}"
+              " files/s")
     print(f"driver bound:  {args.driver_mb_s:g} MB/s / {mb_per_file:.2f} MB a file = {driver:,.0f} files/s")
     print(f"job database:  {commits_per_s:,.0f} commits/s measured here")
     print(f"=> about {reach:,.0f} files/s ({reach * args.seconds / 3600:,.0f} hours of audio per second of "

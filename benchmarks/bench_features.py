@@ -1,7 +1,8 @@
 """Feature throughput: our torch STFT / mel / CQT versus librosa on the same audio and parameters.
 
-Prints a table: what, baseline, both median timings over several runs, and the ratio (librosa / ours; > 1 means
-ours is faster). Usage: python benchmarks/bench_features.py [--seconds 60] [--runs 5] [--device cpu]
+Prints a table: what, baseline, both median wall timings over several runs, and the ratio (librosa / ours; > 1
+means ours is faster), then the same ratio of CPU time (all threads): on a machine shared with other work the
+wall ratio swings with the load, the CPU ratio much less (it also shows what extra threads cost). Usage: python benchmarks/bench_features.py [--seconds 60] [--runs 5] [--device cpu]
 """
 
 from __future__ import annotations
@@ -25,16 +26,19 @@ def music_like(sr: int, seconds: float) -> np.ndarray:
     return x.astype(np.float32)
 
 
-def median_times(fa, fb, runs: int) -> tuple[float, float]:
-    """Median seconds of fa and of fb, run alternately (the machine's load drifts; both see the same)."""
+def median_times(fa, fb, runs: int) -> tuple[float, float, float, float]:
+    """Median wall seconds of fa and of fb, then their median CPU seconds; run alternately (the machine's load
+    drifts; both see the same)."""
     fa(), fb()  # warm-up: kernels, filter banks, numba
-    ta, tb = [], []
+    ta, tb, ca, cb = [], [], [], []
     for _ in range(runs):
-        for fn, out in ((fa, ta), (fb, tb)):
-            t = time.perf_counter()
+        for fn, out, cpu in ((fa, ta, ca), (fb, tb, cb)):
+            c, t = time.process_time(), time.perf_counter()
             fn()
             out.append(time.perf_counter() - t)
-    return statistics.median(ta), statistics.median(tb)
+            cpu.append(time.process_time() - c)
+    med = statistics.median
+    return med(ta), med(tb), med(ca), med(cb)
 
 
 def sync(device: str):
@@ -54,7 +58,7 @@ def main() -> None:
     dev = args.device
     print(f"audio: {args.seconds:g} s mono, median of {args.runs} runs, device {dev}, torch threads "
           f"{torch.get_num_threads()}")
-    print(f"{'what':44s} {'baseline':30s} {'ours s':>8s} {'librosa s':>10s} {'ratio':>7s}")
+    print(f"{'what':44s} {'baseline':30s} {'ours s':>8s} {'librosa s':>10s} {'ratio':>7s} {'cpu ratio':>9s}")
     for sr in (22050, 44100):
         x = music_like(sr, args.seconds)
         xt = torch.from_numpy(x).to(dev)
@@ -77,8 +81,9 @@ def main() -> None:
              lambda: np.abs(librosa.cqt(x, sr=sr, hop_length=512, fmin=32.7, n_bins=84, bins_per_octave=12))),
         ]
         for what, base, ours, ref in rows:
-            t_ours, t_ref = median_times(ours, ref, args.runs)
-            print(f"{what:44s} {base:30s} {t_ours:8.3f} {t_ref:10.3f} {t_ref / t_ours:7.2f}", flush=True)
+            t_ours, t_ref, c_ours, c_ref = median_times(ours, ref, args.runs)
+            print(f"{what:44s} {base:30s} {t_ours:8.3f} {t_ref:10.3f} {t_ref / t_ours:7.2f} "
+                  f"{c_ref / max(c_ours, 1e-9):9.2f}", flush=True)
 
 
 if __name__ == "__main__":

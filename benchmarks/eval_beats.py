@@ -31,7 +31,8 @@ def main() -> int:
         fd = mir_eval.beat.f_measure(song.downbeats, est[pos == 1])
         bpm = beats.metadata["bpm"]
         ok = abs(bpm / song.tempo - 1) <= 0.04
-        f_all.append(f), down_all.append(fd), tempo_ok.append(ok), meter_ok.append(beats.metadata["beats_per_bar"] == song.meter)
+        f_all.append(f), down_all.append(fd), tempo_ok.append(ok)
+        meter_ok.append(beats.metadata["beats_per_bar"] == song.meter)
         rows.append([f"song{i:02d}", f"{song.tempo:.1f}", f"{song.meter}/4", f"{bpm:.1f}", beats.metadata["meter"],
                      f, fd, "yes" if ok else "NO"])
     ballroom = args.corpus / "tagging"

@@ -116,6 +116,8 @@ class LiveTranscriber:
 
 def make_processor(params: dict, ctx) -> LiveTranscriber:
     """The live panel's factory (``LiveProcessor`` contribution): loads Whisper and the VAD now."""
-    keys = ("language", "partial_every", "max_utterance", "threshold", "min_silence")
-    return LiveTranscriber(params.get("model_id", "whisper-tiny.en"), ctx.device,
-                           store=ctx.models, **{k: params[k] for k in keys if k in params})
+    keys = ("partial_every", "max_utterance", "threshold", "min_silence")
+    language = (params.get("language") or "auto").strip().lower()
+    return LiveTranscriber(params.get("model_id", "whisper-tiny.en"), ctx.device, store=ctx.models,
+                           language=None if language == "auto" else language,
+                           **{k: params[k] for k in keys if k in params})

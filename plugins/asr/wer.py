@@ -1,14 +1,17 @@
-"""Word error rate with a light English text normaliser (for tests and the evaluation script).
+"""Word error rate after Whisper's English text normaliser, as published Whisper/ASR results are scored.
 
-Normalisation (in the spirit of Whisper's English normaliser, much smaller): lower case, hyphens to spaces,
-punctuation removed (apostrophes kept), a few spoken abbreviations expanded (mr -> mister), numbers written
-as digits turned into words (10 -> ten, 1961 -> nineteen sixty one, 15th -> fifteenth), so
-"Go forward 10 meters." and "go forward ten meters" count as the same words.
+``normalize`` is OpenAI Whisper's ``EnglishTextNormalizer`` (MIT; from the ``whisper-normalizer`` package, which
+ships Whisper's rules unchanged): lower case, brackets and fillers removed, contractions and British spellings
+standardised, spelled-out numbers turned into digits ("ten meters" -> "10 meters"), currencies and ordinals
+written one way, punctuation removed. ``light_normalize`` is the project's earlier, smaller normaliser (digits
+spelled out instead), kept only so the evaluation script can print the old numbers beside the new ones.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from typing import Callable
 
 _ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
          "seventeen eighteen nineteen").split()
@@ -40,8 +43,20 @@ def number_words(n: int) -> list[str]:
     return [str(n)]
 
 
+@lru_cache(maxsize=1)
+def _whisper_english():
+    from whisper_normalizer.english import EnglishTextNormalizer
+
+    return EnglishTextNormalizer()
+
+
 def normalize(text: str) -> list[str]:
-    """Words of ``text`` after the normalisation described in the module docstring."""
+    """Words of ``text`` after Whisper's English text normaliser."""
+    return _whisper_english()(text).split()
+
+
+def light_normalize(text: str) -> list[str]:
+    """Words of ``text`` after the project's earlier normaliser (lower case, punctuation, digits spelled out)."""
     text = text.lower().replace("-", " ").replace("’", "'")
     text = re.sub(r"(\d),(\d{3})", r"\1\2", text)
     text = re.sub(r"[^a-z0-9' ]+", " ", text)
@@ -73,17 +88,20 @@ def edit_distance(ref: list[str], hyp: list[str]) -> int:
     return prev[-1]
 
 
-def wer(reference: str, hypothesis: str) -> float:
+Normalizer = Callable[[str], list[str]]
+
+
+def wer(reference: str, hypothesis: str, normalizer: Normalizer = normalize) -> float:
     """Word error rate (errors / reference words) after normalising both texts."""
-    ref, hyp = normalize(reference), normalize(hypothesis)
+    ref, hyp = normalizer(reference), normalizer(hypothesis)
     return edit_distance(ref, hyp) / max(1, len(ref))
 
 
-def corpus_wer(pairs: list[tuple[str, str]]) -> tuple[float, int, int]:
+def corpus_wer(pairs: list[tuple[str, str]], normalizer: Normalizer = normalize) -> tuple[float, int, int]:
     """(overall WER, total errors, total reference words) over (reference, hypothesis) pairs."""
     errors = words = 0
     for ref, hyp in pairs:
-        r = normalize(ref)
-        errors += edit_distance(r, normalize(hyp))
+        r = normalizer(ref)
+        errors += edit_distance(r, normalizer(hyp))
         words += len(r)
     return errors / max(1, words), errors, words

@@ -34,7 +34,7 @@ def chords_on_beats(y, cf, grid, self_prob: float):
     edges = beat_edges(grid.beats, len(y) / SAMPLE_RATE)
     treble = beat_sync(cf.treble, cf.times, edges, "mean")
     bass = beat_sync(cf.bass, cf.times, edges, "mean")
-    rms = beat_sync(cf.energy[:, None], cf.times, edges, "mean")[:, 0]
+    rms = beat_sync(cf.energy[:, None], cf.times, edges, "median")[:, 0]  # median: a silent lead-in stays silent
     energy_db = 20 * np.log10(np.maximum(rms, 1e-9) / max(float(rms.max()), 1e-9))
     labels, conf = decode(treble, bass, energy_db, self_prob)
     return edges, labels, conf

@@ -1,4 +1,4 @@
-"""`workbench library add|scan|query|list`: the cover-search library from the command line."""
+"""`workbench library add|scan|query|identify|list`: the cover-search library from the command line."""
 
 from __future__ import annotations
 
@@ -19,6 +19,12 @@ def add_arguments(lib) -> None:
     q.add_argument("--rerank", type=int, default=50)
     q.add_argument("--start", type=float, default=None, help="query from this time (s)")
     q.add_argument("--end", type=float, default=None, help="query up to this time (s)")
+    ident = lsub.add_parser("identify", help="name the library recording a clip comes from, and where (fingerprints)")
+    ident.add_argument("clip")
+    ident.add_argument("--json", action="store_true", help='print {"matches": [{"path", "offset_s", "score"}]}')
+    ident.add_argument("--top-k", type=int, default=5)
+    ident.add_argument("--start", type=float, default=None, help="use the clip from this time (s)")
+    ident.add_argument("--end", type=float, default=None, help="use the clip up to this time (s)")
 
 
 def _progress(fraction: float, text: str) -> None:
@@ -45,6 +51,8 @@ def run(args) -> int:
             for _, path, _, dur in lib.tracks():
                 print(f"  {dur:7.1f} s  {path}")
             return 0
+        if cmd == "identify":
+            return _identify(lib, args)
         from workbench.core.audio_io import load_audio
         from workbench_plugins.cover_search.features import analyse_samples
         from workbench_plugins.cover_search.query import CoverSearcher
@@ -57,4 +65,24 @@ def run(args) -> int:
     print(f"{'rank':>4s}  {'score':>6s}  {'transp':>6s}  {'tempo':>5s}  item")
     for i, m in enumerate(matches, 1):
         print(f"{i:4d}  {m.score:6.3f}  {m.transposition:+6d}  {m.tempo_ratio:5.2f}  {m.item}")
+    return 0
+
+
+def _identify(lib, args) -> int:
+    import json
+
+    from workbench.core.audio_io import load_audio
+    from workbench_plugins.cover_search.identify import identify
+
+    buf = load_audio(args.clip)
+    if args.start is not None or args.end is not None:
+        buf = buf.slice(args.start or 0.0, args.end if args.end is not None else buf.duration)
+    matches = identify(lib.db, str(lib.path), buf.mono_samples, buf.sample_rate, args.top_k)
+    if args.json:
+        print(json.dumps({"matches": matches}))
+    elif not matches:
+        print("no match in the library")
+    else:
+        for m in matches:
+            print(f"{m['path']}  at {m['offset_s']:.2f} s  (score {m['score']})")
     return 0

@@ -19,6 +19,7 @@ from workbench.gui.job_bridge import JobBridge  # the host's Qt bridge for core 
 
 class LibraryDialog(QDialog):
     scan_finished = Signal(str)
+    identify_finished = Signal(str)  # "done" (matches in ``last_matches``) or "failed"
 
     def __init__(self, parent: QWidget | None = None, library_path: str | Path | None = None,
                  runner: JobRunner | None = None):
@@ -31,7 +32,9 @@ class LibraryDialog(QDialog):
         self.bridge.progress.connect(self._on_progress)
         self.bridge.finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
         self.job: Job | None = None
+        self.job_kind = "scan"
         self.last_report = None
+        self.last_matches: list[dict] | None = None
 
         self.path_label = QLabel(str(self.library_path))
         self.count_label = QLabel()
@@ -42,6 +45,9 @@ class LibraryDialog(QDialog):
         self.add_button = QPushButton("Add folder…")
         self.rescan_button = QPushButton("Rescan")
         self.cancel_button = QPushButton("Cancel scan")
+        self.identify_button = QPushButton("Identify a file…")
+        self.identify_button.setToolTip("Which library recording is this clip from, and where? (fingerprints)")
+        self.identify_button.clicked.connect(self._choose_clip)
         self.close_button = QPushButton("Close")
         self.add_button.clicked.connect(self._choose_folder)
         self.rescan_button.clicked.connect(self.rescan)
@@ -49,7 +55,7 @@ class LibraryDialog(QDialog):
         self.close_button.clicked.connect(self.accept)
 
         buttons = QHBoxLayout()
-        for b in (self.add_button, self.rescan_button, self.cancel_button):
+        for b in (self.add_button, self.rescan_button, self.cancel_button, self.identify_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
@@ -83,6 +89,7 @@ class LibraryDialog(QDialog):
     def _set_running(self, running: bool) -> None:
         self.add_button.setEnabled(not running)
         self.rescan_button.setEnabled(not running)
+        self.identify_button.setEnabled(not running)
         self.cancel_button.setEnabled(running)
 
     # -- actions -------------------------------------------------------------------------------------------
@@ -98,6 +105,32 @@ class LibraryDialog(QDialog):
     def rescan(self) -> Job:
         """Re-analyse changed files of every library folder in the background."""
         return self._start("Rescanning the library", None)
+
+    def _choose_clip(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Identify a recording")
+        if path:
+            self.identify_file(path)
+
+    def identify_file(self, clip: str | Path) -> Job:
+        """Find the library recording ``clip`` comes from (and the offset) in the background."""
+        from workbench.core.audio_io import load_audio
+        from workbench_plugins.cover_search.identify import identify
+        from workbench_plugins.cover_search.library import Library
+
+        path = self.library_path
+
+        def work(ctx):
+            buf = load_audio(clip)
+            ctx.progress(0.3, "fingerprinting")
+            with Library(path) as lib:
+                return identify(lib.db, str(lib.path), buf.mono_samples, buf.sample_rate)
+
+        self.job_kind = "identify"
+        self.progress.setValue(0)
+        self.status.setText(f"Identifying {Path(clip).name}…")
+        self._set_running(True)
+        self.job = self.bridge.submit(f"Identify {Path(clip).name}", work)
+        return self.job
 
     def cancel(self) -> None:
         if self.job is not None:
@@ -115,6 +148,7 @@ class LibraryDialog(QDialog):
                     return lib.add_folder(folder, progress=ctx.progress, cancelled=ctx.cancelled)
                 return lib.scan(progress=ctx.progress, cancelled=ctx.cancelled)
 
+        self.job_kind = "scan"
         self.progress.setValue(0)
         self.status.setText(title + "…")
         self._set_running(True)
@@ -131,6 +165,9 @@ class LibraryDialog(QDialog):
         if self.job is None or job_id != self.job.id:
             return
         job, state = self.job, self.job.state.value
+        if self.job_kind == "identify":
+            self._identified(job, state)
+            return
         if state == "done":
             r = self.last_report = job.result
             self.progress.setValue(1000)
@@ -143,6 +180,21 @@ class LibraryDialog(QDialog):
         self._set_running(False)
         self.refresh()
         self.scan_finished.emit(state)
+
+    def _identified(self, job: Job, state: str) -> None:
+        self._set_running(False)
+        if state == "done":
+            self.last_matches = job.result
+            self.progress.setValue(1000)
+            if job.result:
+                best = job.result[0]
+                self.status.setText(f"Match: {Path(best['path']).name} at {best['offset_s']:.2f} s "
+                                    f"(score {best['score']})")
+            else:
+                self.status.setText("No match in the library")
+        else:
+            self.status.setText(job.error or state)
+        self.identify_finished.emit(state)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt name
         self.cancel()

@@ -22,6 +22,8 @@ from workbench.core.audio_io import AUDIO_EXTENSIONS, load_audio
 from workbench.core.errors import JobCancelled, WorkbenchError
 
 from .features import EMBEDDING_DIM, TrackFeatures, analyse_samples
+from .identify import ensure_schema as ensure_fingerprint_schema
+from .identify import fingerprint_track
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS folders (path TEXT PRIMARY KEY, added REAL);
@@ -56,7 +58,12 @@ class Library:
         self.path = Path(path) if path else default_library_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(str(self.path))
-        self.db.executescript(SCHEMA)
+        try:
+            self.db.executescript(SCHEMA)
+            ensure_fingerprint_schema(self.db)  # older libraries: tracks kept, fingerprinted on the next scan
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            raise WorkbenchError(f"'{self.path}' is not a library database this version can read: {exc}") from exc
         row = self.db.execute("SELECT value FROM meta WHERE key='feature_version'").fetchone()
         if row and row[0] != FEATURE_VERSION:  # analysis changed: every track is redone on the next scan
             self.db.execute("UPDATE tracks SET mtime=-1")
@@ -158,7 +165,8 @@ class Library:
             self.db.commit()
             report.failed += 1
             return
-        self.put(str(path), feats, title=path.stem, folder=folder, mtime=st.st_mtime, size=st.st_size)
+        track = self.put(str(path), feats, title=path.stem, folder=folder, mtime=st.st_mtime, size=st.st_size)
+        fingerprint_track(self.db, track, buf.mono_samples, buf.sample_rate)
         report.analysed += 1
 
     def put(self, path: str, feats: TrackFeatures, title: str = "", folder: str = "", mtime: float = 0.0,

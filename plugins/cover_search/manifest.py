@@ -1,7 +1,7 @@
 """Manifest of the cover-search plugin (light: no analysis code imported)."""
 
 from workbench.core.params import Int, Text
-from workbench.core.contributions import Command, Widget
+from workbench.core.contributions import Command, LiveProcessor, Widget
 from workbench.core.plugin_api import PluginManifest
 
 MANIFEST = PluginManifest(
@@ -20,4 +20,6 @@ MANIFEST = PluginManifest(
     commands=(Command("library", "cover-search library: add folders, rescan, query",
                       "workbench_plugins.cover_search.cli"),),
     widgets=(Widget("cover-library", "Cover-song &library…", "workbench_plugins.cover_search.dialog:open_dialog"),),
+    live=(LiveProcessor(id="identify", title="Identify song",
+                        factory="workbench_plugins.cover_search.live_identify:make_processor", hop_s=0.5),),
 )

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from workbench_plugins.audioset.yamnet import HOP, PATCH_S, RATE, log_mel
+from workbench_plugins.audioset.yamnet import HOP, LOG_OFFSET, PATCH_S, RATE, log_mel
 
 HEAD_ID = "sed-street-head"
 FRAME_S = 0.04  # output frame (4 log-mel frames)
@@ -133,7 +133,10 @@ class StreetHead:
             lo, hi = max(0, a - margin), min(frames, a + step + margin)
             y = self.logits(mel[4 * lo:4 * hi], ctx[lo:hi])
             out[a:min(frames, a + step)] = y[a - lo:a - lo + min(step, frames - a)]
-        return 1.0 / (1.0 + np.exp(-out))
+        act = 1.0 / (1.0 + np.exp(-out))
+        quiet = (mel.reshape(frames, 4, -1).max(axis=(1, 2)) < np.log(2 * LOG_OFFSET))  # digital silence
+        act[quiet] = 0.0  # no signal, no event
+        return act
 
 
 _heads: dict[str, StreetHead] = {}

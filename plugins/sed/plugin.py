@@ -48,6 +48,8 @@ def process(audio: AudioBuffer, params: dict, ctx: JobContext) -> list[Layer]:
     """Events of the chosen preset, named or top-k classes; see the manifest for the parameters."""
     ctx.progress(0.0, "loading YAMNet")
     s: Setup = setup(params, ctx)  # checks the parameters before any work
+    if not np.all(np.isfinite(audio.mono_samples)):
+        raise WorkbenchError("The audio contains NaN or infinite samples; sound events need finite audio.")
     model, _, scores = scores_over_time(audio, ctx, (0.02, 0.85), hop_frames=s.hop_frames)
     if s.groups is None:  # top classes: chosen from this file's scores
         s = pick_classes(s, scores, model.labels)

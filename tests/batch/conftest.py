@@ -42,9 +42,9 @@ def collection(tmp_path) -> Path:
 
 
 def outputs(folder: Path) -> dict[str, bytes]:
-    """Relative path -> bytes of every result file (not the job database)."""
+    """Relative path -> bytes of every per-file result (not the job database, not the collection tables)."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and not p.name.startswith(".workbench-batch")}
+            if p.is_file() and not p.name.startswith((".workbench-batch", "collection."))}
 
 
 def f0_mean(csv_bytes: bytes) -> float:

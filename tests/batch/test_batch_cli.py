@@ -75,7 +75,7 @@ def test_bad_usage_is_exit_code_2(collection, tmp_path):
 def test_ctrl_c_keeps_finished_results_and_a_consistent_database(tmp_path):
     folder, out = tmp_path / "many", tmp_path / "out"
     for n in range(6):
-        write_glide(folder / f"t{n}.wav", 200 + 20 * n, 210 + 20 * n, seconds=3.0)
+        write_glide(folder / f"t{n}.wav", 200 + 20 * n, 210 + 20 * n, seconds=1.5)
     exe = [str(WORKBENCH)] if WORKBENCH.is_file() else [sys.executable, "-m", "workbench"]
     proc = subprocess.Popen([*exe, "batch", str(folder), "--plugin", "pitch", "--out-dir", str(out), "--format",
                              "csv"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from workbench.batch.jobdb import JobDB, Record
 from workbench.batch.local_engine import LocalEngine
 from workbench.batch.plan import make_plan
 from workbench.batch.run import _Ledger
+from workbench.core.errors import WorkbenchError
 
 from .conftest import write_glide
 
@@ -99,3 +102,10 @@ def test_a_worker_that_dies_fails_only_its_file():
     assert results[1]["ok"] is False and "exit code 3" in results[1]["error"]
     assert [results[k]["value"] for k in (0, 2, 3)] == [2, 6, 8]
     assert {results[k]["device"] for k in (0, 2, 3)} == {"cpu"}
+
+
+def test_one_batch_at_a_time_writes_into_an_output_folder(tmp_path):
+    with JobDB(tmp_path):
+        with pytest.raises(WorkbenchError, match="Another batch is writing"):
+            JobDB(tmp_path)
+    JobDB(tmp_path).close()  # free again once the first one closed

@@ -119,8 +119,9 @@ def test_svl_notes_and_regions(tmp_path, sample_layers):
 def sv_guess(path):
     """Sonic Visualiser's CSV import guess with its default choices (svcore CSVFormat::guessPurposes):
     a first row with no number is a header; a column headed time/duration/endtime, or numeric and increasing,
-    is timing, unless headed value/height/label; then: any duration -> a layer with durations; else one
-    value column -> a time-value layer."""
+    is timing, unless headed value/height/label; then with a duration: one value column -> regions, two ->
+    boxes (a note layer only when the user picks "Pitch"); without: one value column -> a time-value layer.
+    Checked against Sonic Visualiser 4.5.1 under Xvfb for the files these tests write."""
     rows = list(csv.reader(path.read_text().splitlines()))
 
     def numeric(s):
@@ -154,8 +155,8 @@ def sv_guess(path):
             purposes.append("value")
         else:
             purposes.append("label")
-    if "duration" in purposes or "end" in purposes:
-        model = "with duration"
+    if "duration" in purposes or "end" in purposes:  # the dialog's choice (svgui CSVFormatDialog)
+        model = {1: "regions", 2: "boxes"}.get(purposes.count("value"), "regions")
     else:
         model = {0: "instants", 1: "time-value"}.get(purposes.count("value"), "3d")
     return model, purposes, units
@@ -172,11 +173,17 @@ def test_sv_guesses_a_time_value_layer_in_hz_for_our_pitch_csv(tmp_path, sample_
     assert sv_guess(tmp_path / "old.csv")[0] == "3d"
 
 
-def test_sv_reads_our_notes_csv_times_and_durations_even_for_chords(tmp_path, sample_layers):
+def test_sv_reads_our_notes_csv_as_regions_at_the_pitch_even_for_chords(tmp_path, sample_layers):
     notes = sample_layers["notes"]
     assert len(set(notes.onsets)) < len(notes)  # a chord: repeated onsets
     export_layer(notes, tmp_path / "n.csv")
     model, purposes, _ = sv_guess(tmp_path / "n.csv")
-    assert model == "with duration" and purposes == ["start", "value", "duration", "value", "label"]
+    assert model == "regions" and purposes == ["start", "value", "duration", "label"]
     rows = list(csv.reader((tmp_path / "n.csv").read_text().splitlines()))[1:]
     np.testing.assert_allclose([float(r[2]) for r in rows], notes.offsets - notes.onsets)
+    # SV's own order with its level column makes SV 4.5 guess boxes; what we wrote before made a 3D plot
+    (tmp_path / "lvl.csv").write_text("time,value,duration,level,label\n0.5,60,1,0.7,C4\n0.5,64,1,0.7,E4\n")
+    assert sv_guess(tmp_path / "lvl.csv")[0] == "boxes"
+    (tmp_path / "old.csv").write_text("onset_s,offset_s,pitch_midi,velocity\n0.5,1.5,60,90\n0.5,1.5,64,90\n"
+                                      "2.0,3.0,62,90\n")
+    assert sv_guess(tmp_path / "old.csv")[0] == "3d"

@@ -77,9 +77,10 @@ def test_a_failing_job_leaves_the_others_and_a_waiting_job_can_be_cancelled():
 
 def test_partial_results_arrive_while_running_and_survive_cancel():
     runner = JobRunner(max_workers=2, device="cpu")
-    seen, go_on = [], threading.Event()
+    seen, go_on, listening = [], threading.Event(), threading.Event()
 
     def chunked(ctx):
+        listening.wait(10)
         for i in range(1, 100):
             ctx.emit([_curve(10 * i)])
             if i == 3:
@@ -89,6 +90,7 @@ def test_partial_results_arrive_while_running_and_survive_cancel():
 
     job = runner.submit("chunks", chunked)
     job.on_emit(lambda j: seen.append(len(j.partial[0].times)))
+    listening.set()
     deadline = time.monotonic() + 5
     while len(seen) < 3 and time.monotonic() < deadline:
         time.sleep(0.01)

@@ -111,3 +111,37 @@ def test_unknown_subcommand_prints_usage_and_exits_2(tmp_path):
     assert out.returncode == 2 and "usage:" in out.stderr and "invalid choice" in out.stderr
     out = workbench(str(tmp_path / "missing.wav"))  # not a file: a usage error, not a GUI that cannot start
     assert out.returncode == 2 and "usage:" in out.stderr
+
+
+@pytest.fixture(scope="module")
+def late_speech(tmp_path_factory):
+    """3 s of quiet noise, then espeak-ng speech, then 1 s of quiet: (path, where the speech starts)."""
+    folder = tmp_path_factory.mktemp("speech")
+    x, sr = synth.speech("We are going for a walk in the park this afternoon.", folder / "s.wav")
+    rng = np.random.default_rng(1)
+    quiet = lambda s: (0.001 * rng.standard_normal(int(s * sr))).astype(np.float32)  # noqa: E731
+    sf.write(folder / "late.wav", np.concatenate([quiet(3.0), x, quiet(1.0)]), sr)
+    return folder / "late.wav", 3.0
+
+
+def test_sound_events_of_a_part_are_labelled_in_file_time(tmp_path, late_speech):
+    path, onset = late_speech
+    out = workbench("analyze", str(path), "--plugin", "sed", "--start", "2", "--out", str(tmp_path / "e.txt"))
+    assert out.returncode == 0, out.stderr
+    rows = [line.split("\t") for line in (tmp_path / "e.txt").read_text().splitlines()]
+    speech = [(float(a), float(b)) for a, b, label in rows if label == "Speech"]
+    assert speech and all(float(a) >= 2.0 for a, _, _ in rows)
+    assert abs(speech[0][0] - onset) < 0.6, rows  # the speech starts 3 s into the file, not 1 s into the part
+
+
+def test_yamnet_tags_are_written_in_the_audioset_namespace(tmp_path, late_speech):
+    path, _ = late_speech
+    out = workbench("analyze", str(path), "--plugin", "audioset", "--out", str(tmp_path / "tags.jams"))
+    assert out.returncode == 0, out.stderr
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import jams
+
+        jam = jams.load(str(tmp_path / "tags.jams"), validate=True, strict=True)
+    (ann,) = jam.annotations
+    assert ann.namespace == "tag_audioset" and "Speech" in [o.value for o in ann.data]

@@ -146,3 +146,4 @@ def test_edit_errors_are_messages_not_crashes(make_window, tone_file, qtbot):
     w.pane.set_playhead(1.5)
     assert not w.editor.relabel("z") and "Nothing to relabel" in w.editor.last_error
     assert w.doc.layers[0] is ev
+

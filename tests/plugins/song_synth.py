@@ -4,7 +4,8 @@ MIDI (mido) and rendered with fluidsynth + the General MIDI sound font.
 A :class:`Song` is drawn from a seeded generator (key, mode, tempo, meter, instrument, progression, rhythm); its
 truth (beat times, downbeats, chord segments in Harte syntax, the key) comes from the same numbers the MIDI is
 written from. Used by the unit tests (short songs) and by ``benchmarks/eval_beats.py`` / ``eval_key.py`` /
-``eval_chords.py`` (many songs, a fixed seed of their own).
+``eval_chords.py`` (many songs, a fixed seed of their own). :func:`phone` degrades a clip like a phone held up
+to a loudspeaker (song identification tests and ``benchmarks/eval_audio_id.py``).
 """
 
 from __future__ import annotations
@@ -175,3 +176,23 @@ def songs(seed: int, count: int, bars: int = 12, **fixed):
         song = draw_song(rng, bars=bars, **fixed)
         y, sr = render_song(song, rng)
         yield song, y, sr
+
+
+def pink_noise(n: int, rng: np.random.Generator) -> np.ndarray:
+    spec = np.fft.rfft(rng.standard_normal(n))
+    f = np.arange(len(spec))
+    spec[1:] /= np.sqrt(f[1:])
+    spec[0] = 0
+    return np.fft.irfft(spec, n)
+
+
+def phone(y: np.ndarray, sr: int, rng: np.random.Generator) -> np.ndarray:
+    """300-4000 Hz band, pink noise at 5 dB SNR within the band, random gain (-20..+6 dB), clipped to +-1."""
+    from scipy.signal import butter, sosfiltfilt
+
+    sos = butter(4, [300, min(4000, 0.45 * sr)], "bandpass", fs=sr, output="sos")
+    music = sosfiltfilt(sos, y)
+    noise = sosfiltfilt(sos, pink_noise(len(y), rng))
+    noise *= np.sqrt(np.mean(music ** 2) / max(np.mean(noise ** 2), 1e-12) / 10 ** 0.5)
+    gain = 10 ** (rng.uniform(-20, 6) / 20)
+    return np.clip(gain * (music + noise), -1, 1).astype(np.float32)

@@ -15,7 +15,7 @@ from workbench.core.models import default_store
 from workbench.core.params import resolve_params
 from workbench.core.plugin_api import JobContext, run_process
 from workbench_plugins.asr.manifest import MANIFEST
-from workbench_plugins.asr.wer import corpus_wer, edit_distance, normalize, wer
+from workbench_plugins.asr.wer import corpus_wer, edit_distance, light_normalize, normalize, wer
 
 SENTENCES = [
     "We are going for a walk in the park this afternoon.",
@@ -131,8 +131,13 @@ def test_online_models_missing_offline_say_how_to_get_them(speech):
 
 
 def test_wer_normalisation_and_edit_distance():
-    assert normalize("Go forward 10 meters, Mr. Smith!") == ["go", "forward", "ten", "meters", "mister", "smith"]
-    assert normalize("the 15th of May 1961") == ["the", "fifteenth", "of", "may", "nineteen", "sixty", "one"]
+    # Whisper's English normaliser: spelled numbers to digits, British spellings, contractions, fillers
+    assert normalize("Go forward 10 meters, Mr. Smith!") == normalize("go forward ten metres mister smith") == [
+        "go", "forward", "10", "meters", "mister", "smith"]
+    assert normalize("the fifteenth of May, nineteen sixty-one") == ["the", "15th", "of", "may", "1961"]
+    assert normalize("I'm gonna colour it [laughs] uh") == ["i", "am", "going", "to", "color", "it"]
+    assert wer("I'm gonna colour it", "i am going to color it.") == 0.0
+    assert light_normalize("the 15th of May 1961") == ["the", "fifteenth", "of", "may", "nineteen", "sixty", "one"]
     assert edit_distance("a b c d".split(), "a x c".split()) == 2
     assert wer("the cat sat", "The cat sat.") == 0.0
     assert corpus_wer([("a b", "a"), ("c d e", "c d e f")]) == (2 / 5, 2, 5)

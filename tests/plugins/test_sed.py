@@ -171,3 +171,15 @@ def test_hysteresis_and_filters():
     starts = np.arange(8) * 0.5
     spans = detect(curve[:, None], starts, starts + 0.5, [0], EventParams(0.5, 0.3, 1, min_duration=1.0, min_gap=0))
     assert [(a, b, round(c, 3)) for a, b, c in spans[0]] == [(0.5, 2.5, 0.6)]  # the 0.5 s blip at frame 6 is shorter than min_duration
+
+
+def test_silence_short_and_invalid_audio(sed, job):
+    from workbench.core.errors import WorkbenchError
+
+    assert len(sed.process(AudioBuffer(np.zeros(3 * RATE, np.float32), RATE), {"preset": "street"}, job())[0]) == 0
+    short = sed.process(AudioBuffer(np.zeros(RATE // 10, np.float32), RATE), {"preset": "street"}, job())[0]
+    assert len(short) == 0 and short.metadata["classes"][0] == "Siren"
+    bad = np.zeros(2 * RATE, np.float32)
+    bad[100] = np.nan
+    with pytest.raises(WorkbenchError, match="NaN"):
+        sed.process(AudioBuffer(bad, RATE), {"preset": "street"}, job())

@@ -135,3 +135,45 @@ def test_a_project_whose_audio_moved_can_be_relinked(make_window, qtbot, two_fil
         w2.files.relink_box.button(B.Open).click()
     assert w2.doc.audio.source == moved and [layer.name for layer in w2.doc.layers] == ["f0"]
     assert w2.files.has_unsaved_changes()  # the new location is not saved yet: closing will ask
+
+
+def test_autosave_is_offered_back_after_a_crash(make_window, store, qtbot, two_files, tmp_path):  # noqa: F811
+    """A window autosaves its unsaved layers; when its process died, the next start offers to recover them."""
+    import subprocess
+    import sys
+
+    w = make_window()
+    _with_layer(qtbot, w, two_files[0])
+    assert w.files.autosave.save_now()
+    info_path = w.files.autosave.path.with_suffix(".json")
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    info = json.loads(info_path.read_text())
+    info_path.write_text(json.dumps({**info, "pid": dead.pid}))  # as if that process had crashed
+    w.files.autosave.timer.stop()
+    w.files.autosave.path = w.files.autosave.path.with_name("session-other.awproj")  # keep the "crashed" files
+
+    from workbench.gui.main_window import MainWindow
+
+    w2 = MainWindow(settings=store)  # the next start (same settings folder); the question takes the focus
+    qtbot.addWidget(w2)
+    w2.show()
+    qtbot.waitUntil(lambda: w2.files.autosave.recovery_box is not None, timeout=5000)
+    assert "did not close properly" in w2.files.autosave.recovery_box.text()
+    with qtbot.waitSignal(w2.file_opened, timeout=20000):
+        w2.files.autosave.recovery_box.button(B.Open).click()
+    assert [layer.name for layer in w2.doc.layers] == ["f0"] and w2.doc.audio.source.name == "a.wav"
+    assert w2.files.has_unsaved_changes()  # recovered work is still unsaved: closing will ask
+    assert not info_path.exists()  # the leftover was taken over
+    w2.playback.close()
+    w2.jobs.shutdown()
+    w2.pane.bridge.close()
+
+
+def test_a_clean_close_leaves_no_autosave(make_window, qtbot, two_files, tmp_path):
+    w = make_window()
+    _with_layer(qtbot, w, two_files[0])
+    assert w.files.autosave.save_now() and w.files.autosave.path.is_file()
+    folder = w.files.autosave.folder
+    assert w.files.save_project_to(tmp_path / "p.awproj")
+    assert w.close() and list(folder.iterdir()) == []

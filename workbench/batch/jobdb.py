@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DB_NAME = ".workbench-batch.sqlite"
+LOCK_NAME = ".workbench-batch.lock"  # one batch at a time writes into an output folder
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS inputs (
     rel TEXT PRIMARY KEY,            -- input path relative to the input folder (posix)
@@ -28,6 +29,24 @@ CREATE TABLE IF NOT EXISTS inputs (
 CREATE TABLE IF NOT EXISTS owned (path TEXT PRIMARY KEY);  -- every output file the batch ever wrote (relative)
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
+
+
+def _exclusive_lock(path: Path):
+    """An open file holding an exclusive lock on ``path``; refuses when another batch holds it."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks here; one batch per folder is then up to the user
+        return None
+    fh = open(path, "a")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.close()
+        from workbench.core.errors import WorkbenchError
+
+        raise WorkbenchError(f"Another batch is writing into '{path.parent}'; wait for it or choose another "
+                             "--out-dir") from None
+    return fh
 
 
 @dataclass
@@ -57,6 +76,7 @@ class JobDB:
 
     def __init__(self, out_dir: str | Path):
         self.path = Path(out_dir) / DB_NAME
+        self._lock = _exclusive_lock(Path(out_dir) / LOCK_NAME)
         self.db = sqlite3.connect(str(self.path), timeout=30)
         self.db.execute("PRAGMA journal_mode=WAL")  # a crash mid-commit never corrupts finished rows
         # WAL + NORMAL: each commit is atomic and survives the process being killed; only a power cut may lose
@@ -67,6 +87,8 @@ class JobDB:
 
     def close(self) -> None:
         self.db.close()
+        if self._lock is not None:
+            self._lock.close()  # releases the lock
 
     def __enter__(self):
         return self

@@ -21,7 +21,7 @@ from .jobdb import DB_NAME, JobDB, Record
 
 STAGING_DIR = ".workbench-batch-tmp"  # per-file results are written here first, then renamed into place
 TABLE_PREFIX = "collection."  # collection tables: collection.tags.parquet, collection.events.csv ...
-TABLE_KINDS = ("tags", "events", "segments", "words", "notes")
+TABLE_KINDS = ("summary", "tags", "events", "segments", "words", "notes")
 
 
 @dataclass

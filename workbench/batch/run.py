@@ -163,8 +163,8 @@ def run_batch(opts: BatchOptions, out=None, err=None) -> BatchSummary:
         print(plan.describe(), file=err, flush=True)
         summary.skipped = list(plan.done_before)
         if plan.todo:
-            _run_todo(opts, manifest, params, params_json, ext, bool(tables), plan.todo, plan.inodes, out_dir, db,
-                      summary, out, err)
+            _run_todo(opts, manifest, params, params_json, ext, plan.todo, plan.inodes, out_dir, db, summary, out,
+                      err)
         shutil.rmtree(staging_root, ignore_errors=True)
         if tables and not summary.interrupted:
             records = db.records()
@@ -206,7 +206,7 @@ def _make_engine(opts: BatchOptions, manifest, count: int, err):
     return engine
 
 
-def _run_todo(opts, manifest, params, params_json, ext, rows, todo: list[Item], inodes, out_dir: Path, db: JobDB,
+def _run_todo(opts, manifest, params, params_json, ext, todo: list[Item], inodes, out_dir: Path, db: JobDB,
               summary: BatchSummary, out, err) -> None:
     from tqdm import tqdm
 
@@ -215,14 +215,15 @@ def _run_todo(opts, manifest, params, params_json, ext, rows, todo: list[Item], 
     tasks = []
     for n, item in enumerate(todo):
         payload = {"plugin": manifest.id, "params": params, "path": str(item.path), "name": item.out_base + ext,
-                   "staging": str(staging_root / str(n)), "rows": rows}
+                   "staging": str(staging_root / str(n)), "rows": True}  # rows kept even with --table none
         tasks.append((n, PLUGIN_TASK, payload))
     show = sys.stderr.isatty() if opts.progress is None else opts.progress
-    engine = _make_engine(opts, manifest, len(todo), err)
-    summary.workers = engine.size
-    bar = tqdm(total=len(todo), unit="file", desc=manifest.id, file=err, disable=not show, dynamic_ncols=True)
+    engine = bar = None
     finished = 0
     try:
+        engine = _make_engine(opts, manifest, len(todo), err)  # inside: Ctrl-C while workers start is handled too
+        summary.workers = engine.size
+        bar = tqdm(total=len(todo), unit="file", desc=manifest.id, file=err, disable=not show, dynamic_ncols=True)
         for key, result in engine.run(tasks):
             item, staging = todo[key], Path(tasks[key][2]["staging"])
             with _deferred_interrupt():
@@ -242,10 +243,12 @@ def _run_todo(opts, manifest, params, params_json, ext, rows, todo: list[Item], 
             bar.update(1)
     except KeyboardInterrupt:
         summary.interrupted = True
-        engine.close(kill=True)
-        engine = None
+        if engine is not None:
+            engine.close(kill=True)
+            engine = None
     finally:
-        bar.close()
+        if bar is not None:
+            bar.close()
         if engine is not None:
             engine.close()
     summary.not_run = len(todo) - len(summary.done) - len(summary.failed)

@@ -2,7 +2,8 @@
 
 Workers turn each file's layers into plain rows (:func:`layer_rows`); the job database keeps them with the
 file's record, so the tables always cover the whole collection, including files done in earlier runs.
-Key, tempo, chord and speaker results arrive as tags, events or segments layers and land in those tables.
+Key, chord and speaker results arrive as segments or events layers and land in those tables; the summary table
+has one row per file and layer with its scalar metadata (a global key, a tempo in BPM) and a curve's median.
 """
 
 from __future__ import annotations
@@ -10,19 +11,37 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
+
 from workbench.core.layers import Layer
 
 from .plan import TABLE_KINDS, TABLE_PREFIX
 
 
 def layer_rows(layers: list[Layer]) -> dict[str, list[dict]]:
-    """kind -> rows (JSON-able dicts) for the table-like layers among ``layers``."""
+    """kind -> rows (JSON-able dicts) for the table-like layers among ``layers``, and one ``summary`` row per
+    layer: its scalar metadata (a global key, a tempo in BPM, the model) and, for curves, the median value."""
     out: dict[str, list[dict]] = {}
     for layer in layers:
         rows = _rows(layer)
         if rows is not None:
             out.setdefault(layer.kind, []).extend(rows)
+        out.setdefault("summary", []).append(_summary(layer))
     return out
+
+
+def _summary(layer: Layer) -> dict:
+    row = {"layer": layer.name, "plugin": layer.source, "kind": layer.kind}
+    for key, value in layer.metadata.items():
+        if isinstance(value, (str, int, float, bool)) and key not in row and not key.startswith("jams"):
+            row[key] = value
+    if layer.kind == "curve":
+        values = layer.values[np.isfinite(layer.values)]
+        if layer.voiced is not None and len(layer.voiced) == len(layer.values):
+            values = layer.values[layer.voiced & np.isfinite(layer.values)]
+        row["median_value"] = float(np.median(values)) if len(values) else None
+        row["unit"] = layer.unit
+    return row
 
 
 def _rows(layer: Layer) -> list[dict] | None:
@@ -71,6 +90,10 @@ def write_tables(out_dir: Path, per_file: dict[str, dict[str, list[dict]]], fmt:
         if not files_with_kind:
             continue
         frame = pd.DataFrame(rows) if rows else pd.DataFrame({"file": pd.Series([], dtype=str)})
+        for col in frame.columns:  # a metadata field that is a number for one plugin and text for another
+            kinds = {type(v) for v in frame[col].dropna()}
+            if len(kinds - {int, float}) and len(kinds) > 1:
+                frame[col] = frame[col].map(lambda v: v if v is None or v != v else str(v))
         target = out_dir / f"{TABLE_PREFIX}{kind}.{fmt}"
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         if fmt == "parquet":

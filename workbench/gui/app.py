@@ -46,6 +46,10 @@ def run_app(files: list[str]) -> int:
     """Start the GUI on ``files`` and return the exit code when the window closes."""
     app = create_app()
     window = create_window(files)
+    if not files:
+        from .examples_menu import open_first_run_example
+
+        open_first_run_example(window)  # a newcomer's first minute: a bundled example and what to try
     code = app.exec()
     del window
     return int(code)

@@ -1,4 +1,7 @@
-"""Loading audio files (and projects) in a worker thread so big files never freeze the window."""
+"""Loading audio files (and projects) in a worker thread so big files never freeze the window.
+
+Audio files are decoded block by block (:func:`workbench.core.audio_stream.stream_load`): ``on_preview``
+gets the length and the waveform decoded so far while the rest decodes, so the window answers at once."""
 
 from __future__ import annotations
 
@@ -7,23 +10,27 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from workbench.core.audio_io import load_audio
+from workbench.core.audio_stream import stream_load
 from workbench.core.errors import WorkbenchError
 
 
 class _Signals(QObject):
     done = Signal(int, object)
     failed = Signal(int, str)
+    preview = Signal(int, object)
 
 
 class _LoadTask(QRunnable):
-    def __init__(self, token: int, path: str, signals: _Signals, fn: Callable[[str], object] = load_audio):
+    def __init__(self, token: int, path: str, signals: _Signals, fn: Callable[[str], object] | None = None):
         super().__init__()
         self.token, self.path, self.signals, self.fn = token, path, signals, fn
 
     def run(self) -> None:
         try:
-            audio = self.fn(self.path)
+            if self.fn is None:
+                audio = stream_load(self.path, lambda p: self._emit(self.signals.preview, p))
+            else:
+                audio = self.fn(self.path)
         except WorkbenchError as exc:
             self._emit(self.signals.failed, str(exc))
             return
@@ -51,7 +58,9 @@ class AudioLoader(QObject):
         self.signals = _Signals()
         self.signals.done.connect(self._done)
         self.signals.failed.connect(self._failed)
+        self.signals.preview.connect(self._preview)
         self._pending: dict[int, tuple[Callable, Callable]] = {}
+        self._previews: dict[int, Callable] = {}
         self._ids = itertools.count(1)
 
     @property
@@ -59,21 +68,32 @@ class AudioLoader(QObject):
         return bool(self._pending)
 
     def load(self, path: str, on_done: Callable[[object], None], on_failed: Callable[[str], None],
-             fn: Callable[[str], object] = load_audio) -> None:
-        """Run ``fn(path)`` (default: load_audio) in the worker; WorkbenchError messages go to ``on_failed``."""
+             fn: Callable[[str], object] | None = None,
+             on_preview: Callable[[object], None] | None = None) -> None:
+        """Run ``fn(path)`` (default: decode the audio file block by block) in the worker; WorkbenchError
+        messages go to ``on_failed``. ``on_preview(DecodePreview)``: while the default decoder runs."""
         token = next(self._ids)
         self._pending[token] = (on_done, on_failed)
+        if on_preview is not None:
+            self._previews[token] = on_preview
         if len(self._pending) == 1:
             self.busy_changed.emit(True)
         self.pool.start(_LoadTask(token, str(path), self.signals, fn))
 
+    def _preview(self, token: int, preview) -> None:
+        cb = self._previews.get(token)
+        if cb is not None and token in self._pending:
+            cb(preview)
+
     def _done(self, token: int, audio) -> None:
+        self._previews.pop(token, None)
         on_done, _ = self._pending.pop(token, (None, None))
         self._finish()
         if on_done:
             on_done(audio)
 
     def _failed(self, token: int, message: str) -> None:
+        self._previews.pop(token, None)
         _, on_failed = self._pending.pop(token, (None, None))
         self._finish()
         if on_failed:

@@ -40,6 +40,10 @@ class FileActions:
         self.unsaved_box: QMessageBox | None = None  # the open Save/Discard/Cancel question, if any
         self.relink_box: QMessageBox | None = None  # the open "audio is missing: locate it?" question
         self.close_confirmed = False  # the user already said the window may close
+        from .autosave import Autosaver
+
+        self.autosave = Autosaver(window)  # unsaved work every minute; a crash's leftovers offered at start
+        QTimer.singleShot(0, self.autosave.offer_recovery)
 
     def build_menu(self, menu: QMenu) -> None:
         w = self.w
@@ -104,6 +108,7 @@ class FileActions:
                 if self.save_project():
                     then()
             elif role == QMessageBox.StandardButton.Discard:
+                self.autosave.discard()  # the user gave that work up: do not offer it back after a crash
                 then()
 
         box.buttonClicked.connect(answered)
@@ -116,6 +121,8 @@ class FileActions:
         """For the window's closeEvent: True when it may close now; else the question is open and, once
         answered with Save (and saved) or Discard, closes the window."""
         if self.close_confirmed or not self.has_unsaved_changes():
+            self.autosave.timer.stop()
+            self.autosave.discard()  # closed on purpose: nothing to recover next time
             return True
 
         def close() -> None:
@@ -175,7 +182,7 @@ class FileActions:
             for p in rest:
                 self.add_track(p)
 
-        self.loader.load(first, loaded, lambda msg: self.error("Open", msg))
+        self.loader.load(first, loaded, lambda msg: self.error("Open", msg), on_preview=self.w.show_decode_preview)
         return True
 
     def add_track_dialog(self) -> None:
@@ -243,10 +250,14 @@ class FileActions:
                          fn=lambda p: Session.load(p, missing_audio_ok=True))
         return True
 
-    def _show_session(self, path: str, session, then: list[str] | None = None, relinked: bool = False) -> None:
+    def _show_session(self, path: str, session, then: list[str] | None = None, relinked: bool = False,
+                      remember: bool = True) -> None:
         try:
             self.w.show_audio(session.audio)
             self.w.doc.add_layers(list(session.layers), "Open project")
+            from .view_state import restore_view_state
+
+            restore_view_state(self.w, getattr(session, "view_state", {}))  # zoom, scroll, view settings
         except Exception as exc:  # a layer the views cannot show: say so instead of a half-open window
             log.exception("showing project %s", path)
             self.error("Open project", f"Cannot show project '{path}': {exc}")
@@ -255,13 +266,33 @@ class FileActions:
         self.w.doc.project_path = Path(path)
         if relinked:
             self.w.doc.undo_stack.resetClean()  # the new audio location is not saved yet
-        self._remember(path)
+        if remember:
+            self._remember(path)
         self.w.statusBar().clearMessage()
         if session.warnings:
             self.error("Open project", "The project opened with problems:\n" + "\n".join(session.warnings))
         self.w.file_opened.emit(str(path))
         for p in then or []:
             self.add_track(p)
+
+    def recover(self, autosave: Path, project: Path | None) -> None:
+        """Open what a crashed session autosaved; it stays unsaved (belonging to ``project``) until saved."""
+        from workbench.core.session import Session
+
+        from .autosave import remove_autosave
+
+        def loaded(session) -> None:
+            if session.audio is None:
+                self.error("Recover", f"The autosaved work in '{autosave}' has no audio: "
+                           + "; ".join(session.warnings or ["nothing to recover"]))
+                return
+            self._show_session(str(autosave), session, relinked=True, remember=False)
+            self.w.doc.project_path = project
+            remove_autosave(autosave)  # now in this window, which autosaves it again under its own name
+
+        self.w.statusBar().showMessage("Recovering unsaved work…")
+        self.loader.load(str(autosave), loaded, lambda msg: self.error("Recover", msg),
+                         fn=lambda p: Session.load(p, missing_audio_ok=True))
 
     def _offer_relink(self, path: str, session, then: list[str] | None) -> None:
         """The project's audio is not where it was: let the user point at it (or give up)."""
@@ -315,7 +346,10 @@ class FileActions:
         try:
             from workbench.core.session import Session
 
+            from .view_state import capture_view_state
+
             session = Session(audio=doc.audio, layers=list(doc.layers))
+            session.view_state = capture_view_state(self.w)
             session.save(path)
         except ImportError:
             self.error("Save project", "Project files are not supported by this build (workbench.core.session missing).")
@@ -325,6 +359,7 @@ class FileActions:
             return False
         doc.project_path = Path(path)
         doc.undo_stack.setClean()
+        self.autosave.discard()
         self.w.statusBar().showMessage(f"Saved {path}", 5000)
         return True
 

@@ -27,6 +27,7 @@ HELP_LINES = (
     "H: harmonic cursor (k·f0 marks while hovering) · N: note names on the frequency axis",
     "Ctrl+B: hear only the box's band · P: play the box (band-limited, looping)",
     "Ctrl+Shift+C: copy the measurement readout · S: spectrum panel · drag the playhead: scrub",
+    "[ / ]: playback slower / faster (0.25x-2x, pitch kept; A/B and loop keep working)",
     "Ctrl+Shift+E: export the view as PNG or SVG",
 )
 
@@ -99,6 +100,26 @@ class InspectTools(QObject):
         self.copy_action = self._action("Copy readout", self.copy_readout, "Ctrl+Shift+C",
                                         tip="Copy the measurement (box, or spectrum peaks) as text")
         self.clear_box_action = self._action("Clear box", self.measure.clear, tip="Remove the measure box")
+        from .export_image import open_export_image
+
+        self.export_image_action = self._action("Export &image…", lambda: open_export_image(w), "Ctrl+Shift+E",
+                                                tip="Write the view (spectrogram, layers, lanes) as PNG or SVG")
+        file_menu = w.menu("File")
+        quit_action = next((a for a in file_menu.actions() if a.text().replace("&", "") == "Quit"), None)
+        acts = file_menu.actions()
+        before = acts[acts.index(quit_action) - 1] if quit_action in acts[1:] else None  # the separator above Quit
+        if before is not None:
+            file_menu.insertAction(before, self.export_image_action)
+        else:
+            file_menu.addAction(self.export_image_action)
+        self.slower_action = self._action("Slower", lambda: w.transport.step_speed(-1), "[",
+                                          tip="Playback speed one step slower (pitch kept)")
+        self.faster_action = self._action("Faster", lambda: w.transport.step_speed(+1), "]",
+                                          tip="Playback speed one step faster (pitch kept)")
+        playback_menu = w.menu("Playback")
+        playback_menu.addSeparator()
+        playback_menu.addAction(self.slower_action)
+        playback_menu.addAction(self.faster_action)
         self.spectrum_action = self.spectrum_dock.toggleViewAction()
         self.spectrum_action.setShortcut(QKeySequence("S"))
         self.spectrum_action.setText("Spectrum panel")

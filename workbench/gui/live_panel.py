@@ -42,6 +42,7 @@ class LivePanel(QWidget):
         self.offers = {o.id: o for o in live_offers()}  # what the installed plugins contribute
         self.pitch_layers: list[Curve] = []
         self.final_segments: list[Segments] = []
+        self.event_layers: list = []
         self.partial_text = ""
         self._loaded: queue.Queue = queue.Queue()
         self._loading: set[str] = set()
@@ -86,15 +87,22 @@ class LivePanel(QWidget):
             self.checks[name] = box
         self.latency_label = QLabel("")
         self.transcript_label = QLabel("")
+        self.events_label = QLabel("")
         self.transcript_label.setWordWrap(True)
         self.transcript_label.setTextFormat(Qt.TextFormat.RichText)
         self.view = LiveView(self)
+        self.scale_combo = QComboBox()
+        self.scale_combo.setToolTip("Frequency scale of the live spectrogram (as in the file view)")
+        self.scale_combo.addItems(["linear", "log", "mel", "note"])
+        self.scale_combo.setCurrentText(self.view.scale)
+        self.scale_combo.currentTextChanged.connect(self.view.set_scale)
 
         top = QGridLayout()
         top.addWidget(QLabel("Input"), 0, 0)
         top.addWidget(self.device_combo, 0, 1, 1, 3)
         top.addWidget(self.rate_combo, 0, 4)
         top.addWidget(self.kind_combo, 0, 5)
+        top.addWidget(self.scale_combo, 0, 6)
         top.addWidget(self.start_button, 1, 0)
         top.addWidget(self.pause_button, 1, 1)
         top.addWidget(self.record_button, 1, 2)
@@ -109,6 +117,7 @@ class LivePanel(QWidget):
         layout.addLayout(plugins)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.transcript_label)
+        layout.addWidget(self.events_label)
         layout.addWidget(self.status_label)
         self._set_running(False)
 
@@ -161,7 +170,9 @@ class LivePanel(QWidget):
         self.view.db_range = sp.db_range  # the file view's dB scale: a full-scale sine at the top
         self.view.reset(session.sample_rate, sp.frequencies, sp.hop, sp.n_fft, sp.kind)
         self.pitch_layers, self.final_segments, self.partial_text = [], [], ""
+        self.event_layers = []
         self._update_transcript()
+        self._update_events()
         if self.record_button.isChecked():
             session.start_recording()
         for name, box in self.checks.items():
@@ -210,7 +221,7 @@ class LivePanel(QWidget):
             return
         self.recording_finished.emit(buffer)
         end = start + buffer.duration
-        layers = [_shift(layer, -start) for layer in self.pitch_layers + self.final_segments
+        layers = [_shift(layer, -start) for layer in self.pitch_layers + self.final_segments + self.event_layers
                   if layer.time_span[1] >= start and layer.time_span[0] <= end]
         self.layers_finished.emit(layers)
 
@@ -279,6 +290,15 @@ class LivePanel(QWidget):
             if isinstance(layer, Curve):
                 self.pitch_layers.append(layer)
                 self.view.add_pitch(layer.times, layer.values, layer.voiced)
+            elif layer.kind == "events":  # live sound events (the sed plugin's live processor)
+                self.event_layers.append(layer)
+                if hasattr(self.view, "add_events"):
+                    self.view.add_events(layer)
+                self._update_events()
+            elif layer.kind == "matches" and layer.matches:  # live song identification (cover_search)
+                best = layer.matches[0]
+                offset = f" at {best.alignment[0][1]:.1f} s" if best.alignment else ""
+                self._show(f"Identified: {best.title or best.item}{offset} (score {best.score:g})")
             elif isinstance(layer, Segments):
                 if layer.metadata.get("partial"):
                     self.partial_text = layer.text
@@ -286,7 +306,13 @@ class LivePanel(QWidget):
                     self.partial_text = ""
                     if layer.kind == "words":
                         self.final_segments.append(layer)
+                        self.view.add_words(layer)  # onto the live timeline's lane too
                 self._update_transcript()
+
+    def _update_events(self) -> None:
+        recent = [(t, label) for layer in self.event_layers[-20:]
+                  for t, label in zip(layer.starts, layer.labels)][-6:]
+        self.events_label.setText("  ".join(f"{label} @ {t:.1f} s" for t, label in recent))
 
     def _update_transcript(self) -> None:
         final = " ".join(w.text for w in self.final_segments)

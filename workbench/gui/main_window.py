@@ -148,9 +148,11 @@ class MainWindow(QMainWindow):
     # ----- hooks for other tools -----------------------------------------------------------------------
     def menu(self, name: str) -> QMenu:
         """The top-level menu called ``name`` (created before Help when missing)."""
-        for a in self.menuBar().actions():
-            if a.menu() and a.text().replace("&", "") == name.replace("&", ""):
-                return a.menu()
+        # QAction.menu() can hand back a wrapper of an already-deleted object in PySide6: look the menus up instead
+        top = self.menuBar().actions()
+        for m in self.findChildren(QMenu):
+            if m.menuAction() in top and m.title().replace("&", "") == name.replace("&", ""):
+                return m
         m = QMenu(name, self)
         help_menu = getattr(self, "_help_menu", None)
         if help_menu is not None:
@@ -248,6 +250,9 @@ class MainWindow(QMainWindow):
         install_inspect_tools(self)  # spectrum, measuring, band listening, any track as a source, export image
         self._help_menu = mb.addMenu("&Help")
         self._act(self._help_menu, "&Keyboard and mouse", self._show_help)
+        from .examples_menu import install_examples_menu
+
+        install_examples_menu(self)
         self._act(self._help_menu, "&About", lambda: QMessageBox.about(
             self, "Audio Workbench", "Audio Workbench 0.1 — look at, listen to and transform audio.\nGPL-3.0-or-later"))
 
@@ -299,6 +304,12 @@ class MainWindow(QMainWindow):
             log.debug("warm-up failed", exc_info=True)
 
     # ----- document ----------------------------------------------------------------------------------
+    def show_decode_preview(self, preview) -> None:
+        """While a file decodes: its length and the waveform decoded so far in the overview (first feedback)."""
+        self.overview.set_duration(preview.duration)
+        self.overview.set_envelope(preview.envelope)
+        self.statusBar().showMessage(f"Opening {preview.path.name}… {preview.fraction:.0%}")
+
     def show_audio(self, audio) -> None:
         """Make ``audio`` the document's audio and show it (called by FileActions after loading)."""
         from workbench.core.spectrogram_view import SpectrogramProvider

@@ -102,6 +102,8 @@ class Player:
         self.error: str = ""  # last stream problem, for the status bar
         self.band_filter = None  # a workbench.core.spectrum.BandFilter: band-limited listening
         self._scrub_end: int | None = None  # while scrubbing: play a short grain up to this sample, then silence
+        self.speed = 1.0  # playback speed (0.25-2), pitch kept by a real-time time-stretcher
+        self._stretcher = None
 
     # ----- sources -----------------------------------------------------------------------------------
     def add_source(self, name: str, samples: np.ndarray, offset: float = 0.0) -> None:
@@ -167,6 +169,31 @@ class Player:
         bf = self.band_filter
         if bf is not None:
             bf.reset()  # the filter's memory belongs to the old position
+        st = self._stretcher
+        if st is not None:
+            st.reset()
+
+    def set_speed(self, speed: float) -> None:
+        """Play at ``speed`` (0.25 to 2) times real time with the pitch kept (Rubber Band, real-time mode).
+        Raises WorkbenchError when the time-stretch library is missing (speed stays 1)."""
+        from workbench.core.errors import WorkbenchError
+
+        speed = float(np.clip(speed, 0.25, 2.0))
+        if abs(speed - 1.0) < 1e-6:
+            self.speed, self._stretcher = 1.0, None
+            return
+        if self._stretcher is None:
+            try:
+                from pylibrb import Option, RubberBandStretcher
+            except ImportError:
+                raise WorkbenchError("Playback speed needs the 'pylibrb' package (Rubber Band).") from None
+            st = RubberBandStretcher(self.sample_rate, self.channels,
+                                     Option.PROCESS_REALTIME | Option.ENGINE_FASTER, 1.0 / speed)
+            st.set_max_process_size(4096)
+            self._stretcher = st
+        else:
+            self._stretcher.time_ratio = 1.0 / speed
+        self.speed = speed
 
     def set_band(self, lo_hz: float | None, hi_hz: float | None = None) -> None:
         """Hear only ``lo_hz``..``hi_hz`` (a band-pass on the played blocks); ``None`` turns it off."""
@@ -298,6 +325,39 @@ class Player:
         scrub_end = self._scrub_end
         if scrub_end is not None and self._pos >= scrub_end:
             return np.zeros((frames, self.channels), dtype=np.float32)
+        st = self._stretcher
+        if st is not None and scrub_end is None:
+            chunk = self._stretched(st, frames)
+        else:
+            chunk = self._advance(frames)
+        bf = self.band_filter
+        if bf is not None:
+            chunk = bf.process(chunk)
+        pos = self._pos
+        if scrub_end is not None and pos > scrub_end:  # the grain ends inside this block: fade out, no click
+            keep = max(0, frames - (pos - scrub_end))
+            chunk[keep:] = 0
+            if keep:
+                chunk[:keep] *= np.linspace(1.0, 0.0, keep, dtype=np.float32)[:, None]
+        np.clip(chunk, -1.0, 1.0, out=chunk)
+        return chunk
+
+    def _stretched(self, st, frames: int) -> np.ndarray:
+        """``frames`` of time-stretched output: source blocks (loop and A/B as usual) go in until enough comes out."""
+        while st.available() < frames and self._has_more_input():
+            need = max(256, min(4096, int(st.get_samples_required()) or 512))
+            st.process(np.ascontiguousarray(self._advance(need).T))
+        out = np.zeros((frames, self.channels), dtype=np.float32)
+        got = st.retrieve(min(frames, max(0, st.available())))
+        if got.size:
+            out[:got.shape[1]] = got.T
+        return out
+
+    def _has_more_input(self) -> bool:
+        return self._pos < self._end or self.loop is not None
+
+    def _advance(self, frames: int) -> np.ndarray:
+        """The next ``frames`` source frames (loop applied), moving the position."""
         pos = self._pos
         loop = self.loop
         if loop:
@@ -317,13 +377,5 @@ class Player:
             if pos >= self._end:
                 pos = self._end
                 self._playing = False
-        bf = self.band_filter
-        if bf is not None:
-            chunk = bf.process(chunk)
-        if scrub_end is not None and pos > scrub_end:  # the grain ends inside this block: fade out, no click
-            keep = max(0, frames - (pos - scrub_end))
-            chunk[keep:] = 0
-            chunk[:keep] *= np.linspace(1.0, 0.0, keep, dtype=np.float32)[:, None] if keep else 1
-        np.clip(chunk, -1.0, 1.0, out=chunk)
         self._pos = pos
         return chunk

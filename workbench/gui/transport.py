@@ -13,6 +13,7 @@ from .axes import format_time
 from .player import Player, output_devices
 
 ORIGINAL = "Original"
+SPEEDS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 
 
 class PlaybackController(QObject):
@@ -30,11 +31,14 @@ class PlaybackController(QObject):
         self.timer = QTimer(self, interval=33)  # ~30 Hz cursor
         self.timer.timeout.connect(self._tick)
         self._was_playing = False
+        self.speed = 1.0
 
     def set_audio(self, audio) -> None:
         self.close()
         self.player = Player(audio.sample_rate, channels=min(2, max(1, audio.channels)), device=self.device)
         self.player.add_source(ORIGINAL, audio.samples)
+        if self.speed != 1.0:
+            self.set_speed(self.speed)
         self.sources_changed.emit()
         self.position.emit(0.0)
 
@@ -105,6 +109,21 @@ class PlaybackController(QObject):
             self.position.emit(self.player.position)
         self._emit_state()
 
+    def set_speed(self, speed: float) -> bool:
+        """Playback speed (0.25x-2x, pitch kept); False (with ``error`` emitted) when it cannot be had."""
+        from workbench.core.errors import WorkbenchError
+
+        self.speed = float(speed)
+        if self.player is None:
+            return True
+        try:
+            self.player.set_speed(speed)
+        except WorkbenchError as exc:
+            self.speed = 1.0
+            self.error.emit(str(exc))
+            return False
+        return True
+
     def set_loop(self, span: tuple[float, float] | None) -> None:
         if self.player:
             self.player.set_loop(*(span or (None, None)))
@@ -158,6 +177,13 @@ class TransportBar(QToolBar):
         self.source.setObjectName("abSource")
         self.source.setToolTip("A/B: what you hear (switches at the same position)")
         self.source.currentTextChanged.connect(lambda name: name and controller.set_active(name))
+        self.speed = QComboBox()
+        self.speed.setObjectName("speedCombo")
+        self.speed.setToolTip("Playback speed, pitch kept ([ slower, ] faster)")
+        for v in SPEEDS:
+            self.speed.addItem(f"{v:g}×", v)
+        self.speed.setCurrentIndex(SPEEDS.index(1.0))
+        self.speed.currentIndexChanged.connect(self._speed_changed)
         self.match = QComboBox()
         self.match.addItems(["No level match", "Match RMS", "Match loudness (LUFS)"])
         self.match.setToolTip("Loudness matching of derived tracks to the original")
@@ -167,7 +193,7 @@ class TransportBar(QToolBar):
         self.device.setMinimumWidth(140)
         self.refresh_devices()
         self.device.currentIndexChanged.connect(lambda i: controller.set_device(self.device.itemData(i)))
-        for w in (self.play_button, self.stop_button, self.loop, self.time_label):
+        for w in (self.play_button, self.stop_button, self.loop, self.time_label, self.speed):
             self.addWidget(w)
         self.addSeparator()
         self.addWidget(QLabel(" A/B "))
@@ -205,6 +231,16 @@ class TransportBar(QToolBar):
         i = self.device.findText(name)
         if i >= 0:
             self.device.setCurrentIndex(i)
+
+    def _speed_changed(self, i: int) -> None:
+        if not self.controller.set_speed(self.speed.itemData(i)):
+            self.speed.blockSignals(True)
+            self.speed.setCurrentIndex(SPEEDS.index(1.0))
+            self.speed.blockSignals(False)
+
+    def step_speed(self, steps: int) -> None:
+        """One speed step slower (-1) or faster (+1)."""
+        self.speed.setCurrentIndex(max(0, min(len(SPEEDS) - 1, self.speed.currentIndex() + steps)))
 
     def _match_changed(self, i: int) -> None:
         if self.controller.player:

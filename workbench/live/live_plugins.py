@@ -57,7 +57,12 @@ def make_processor(processor_id: str, device: str | None = None, registry=None, 
     full = {**resolve_params(offer.plugin.params, {k: v for k, v in merged.items() if k in names}),
             **{k: v for k, v in merged.items() if k not in names}}
     ctx = JobContext(device=device or best_compute_device(), models=default_store())
-    return resolve(offer.processor.factory)(full, ctx)
+    processor = resolve(offer.processor.factory)(full, ctx)
+    if offer.processor.monitor and not hasattr(processor, "on_output"):
+        from .monitor import MonitorAdapter  # its push returns audio: route it to the monitor player
+
+        processor = MonitorAdapter(processor)
+    return processor
 
 
 def hop_seconds(processor_id: str, registry=None) -> float:

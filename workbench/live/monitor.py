@@ -6,6 +6,8 @@ attribute the live panel points at :meth:`OutputPlayer.write`, and ``added_laten
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from workbench.core.errors import WorkbenchError
@@ -80,3 +82,33 @@ class OutputPlayer:
             self._stream.close()
         except Exception:
             pass
+
+
+class MonitorAdapter:
+    """Makes a processor whose ``push`` returns audio (an array, not layers) a monitor: each returned block goes to
+    ``on_output(block, t0)``; ``added_latency`` comes from the processor's ``latency_s``."""
+
+    def __init__(self, processor):
+        self.processor = processor
+        self.sample_rate = processor.sample_rate
+        self.output_rate = getattr(processor, "output_rate", processor.sample_rate)
+        self.on_output = None
+        self._emitted = 0
+
+    @property
+    def added_latency(self) -> float:
+        return float(getattr(self.processor, "latency_s", getattr(self.processor, "added_latency", 0.0)))
+
+    def _out(self, block, t0: float) -> list:
+        block = np.asarray(block, np.float32).reshape(-1) if block is not None else np.zeros(0, np.float32)
+        if len(block) and self.on_output is not None:
+            self.on_output(block, self._emitted / self.output_rate)
+        self._emitted += len(block)
+        return []
+
+    def push(self, samples, t0: float) -> list:
+        return self._out(self.processor.push(samples, t0), t0)
+
+    def flush(self) -> list:
+        flush = getattr(self.processor, "flush", None)
+        return self._out(flush(), 0.0) if flush else []

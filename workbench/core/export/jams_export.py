@@ -3,10 +3,10 @@
 Namespaces: Curve in Hz -> ``pitch_contour``; other Curves -> ``vector`` (value ``[v]``); Notes -> ``note_midi``;
 Events -> ``tag_open`` (``tag_audioset`` when ``metadata["jams_namespace"]`` says so, e.g. YAMNet's classes);
 Segments/Words -> ``lyrics`` (``chord`` / ``key_mode`` when the metadata says so); Curves whose
-metadata says ``tempo`` -> ``tempo``; Events saying ``beat`` -> ``beat``; Tags -> the same tag namespaces at clip level (time 0, the whole duration,
-confidence = score); Matrix, Tracks, Matches -> ``blob`` summaries. Every annotation names the layer
-and its plugin in ``annotation_metadata`` and keeps what JAMS has no field for (kind, unit, velocities, frame
-scores) in ``sandbox.workbench`` so :func:`workbench.core.export.jams_import.layers_from_jams` can rebuild it.
+metadata says ``tempo`` -> ``tempo``; Events saying ``beat`` -> ``beat``; Tags -> the same tag namespaces at
+clip level (time 0, the whole duration, confidence = score); Matrix, Tracks, Matches -> ``blob`` summaries.
+Every annotation names the layer and its plugin in ``annotation_metadata`` and keeps what JAMS has no field
+for (kind, unit, velocities, frame scores) in ``sandbox.workbench`` so :func:`workbench.core.export.jams_import.layers_from_jams` can rebuild it.
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ def _segments(layer: L.Segments, duration: float, folder: Path, stem: str):
     ns = ns if ns in ("chord", "key_mode") else "lyrics"
     ann = _annotation(ns, layer, duration)
     conf = layer.confidences if layer.confidences is not None and len(layer.confidences) == len(layer) else None
-    texts = [str(t).strip() for t in layer.texts]
+    texts = [str(t) for t in layer.texts]
     if ns == "key_mode":  # "A minor" -> "A:minor"
         texts = [":".join(t.split()) for t in texts]
     _add(ann, layer.starts, layer.ends - layer.starts, texts, conf)

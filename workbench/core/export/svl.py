@@ -47,12 +47,15 @@ def _document(model: str, dims: int, points: list[str], layer: str) -> str:
             + f"    </dataset>\n  </data>\n  <display>\n    {layer}\n  </display>\n</sv>\n")
 
 
-def _model(layer: Layer, rate: int, frames: np.ndarray, dims: int, resolution: int, values, **extra) -> str:
+def _model(layer: Layer, rate: int, frames: np.ndarray, dims: int, resolution: int, values, ends=None,
+           **extra) -> str:
     values = np.asarray(values, dtype=np.float64)
     lo, hi = (float(values.min()), float(values.max())) if len(values) else (0.0, 0.0)
-    start, end = (int(frames.min()), int(frames.max())) if len(frames) else (0, 0)
+    last = frames if ends is None else np.maximum(frames, ends)
+    start, end = (int(frames.min()), int(last.max())) if len(frames) else (0, 0)
     return (f"<model {_attrs(id=1, name=layer.name, sampleRate=rate, start=start, end=end)} "
-            f"{_attrs(type='sparse', dimensions=dims, resolution=max(1, int(resolution)), notifyOnAdd='true', dataset=0)} "
+            f"{_attrs(type='sparse', dimensions=dims, resolution=max(1, int(resolution)))} "
+            f"{_attrs(notifyOnAdd='true', dataset=0)} "
             f"{_attrs(minimum=num(lo), maximum=num(hi), **extra)} {_attrs(workbenchKind=layer.kind)}/>")
 
 
@@ -69,7 +72,8 @@ def _curve(layer: Curve, rate: int) -> str:
 
 def _notes(layer: Notes, rate: int) -> str:
     on, off = _frames(layer.onsets, rate), _frames(layer.offsets, rate)
-    model = _model(layer, rate, on, 3, 1, layer.pitches, subtype="note", valueQuantization=0, units="MIDI Pitch")
+    model = _model(layer, rate, on, 3, 1, layer.pitches, off, subtype="note", valueQuantization=0,
+                   units="MIDI Pitch")
     points = [f"<point {_attrs(frame=a, value=num(p), duration=max(0, b - a), level=num(v / 127.0))} "
               f"{_attrs(label=note_name(p))}/>" for a, b, p, v in zip(on, off, layer.pitches, layer.velocities)]
     view = f"<layer {_attrs(id=2, type='notes', name=layer.name, model=1)}/>"
@@ -84,7 +88,7 @@ def _regions(layer: Events | Segments, rate: int) -> str:
         labels = layer.texts
         ok = layer.confidences is not None and len(layer.confidences) == len(layer)
         conf = layer.confidences if ok else np.zeros(len(layer))
-    model = _model(layer, rate, a, 3, 1, conf, subtype="region", valueQuantization=0, units="")
+    model = _model(layer, rate, a, 3, 1, conf, b, subtype="region", valueQuantization=0, units="")
     points = [f"<point {_attrs(frame=s, value=num(c), duration=max(0, e - s), label=' '.join(str(t).split()))}/>"
               for s, e, t, c in zip(a, b, labels, conf)]
     view = f"<layer {_attrs(id=2, type='regions', name=layer.name, model=1)}/>"

@@ -70,7 +70,9 @@ def curve_lab(layer: Curve, path: Path, audio: AudioBuffer | None = None) -> lis
 
 # ----- Notes --------------------------------------------------------------------------------------
 NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
-NOTES_HEADER = ["time", "value", "duration", "level", "label"]  # Sonic Visualiser's own note export order
+# Sonic Visualiser's own column order for notes, without its level column: with a second value column SV 4.5
+# guesses a box layer; with one it makes regions at the pitch (pick "Pitch" for column 2 to get notes).
+NOTES_HEADER = ["time", "value", "duration", "label"]
 
 
 def note_name(pitch: float) -> str:
@@ -82,10 +84,9 @@ def note_name(pitch: float) -> str:
 
 
 def notes_csv(layer: Notes, path: Path, audio: AudioBuffer | None = None) -> list[Path]:
-    """``time,value,duration,level,label`` like SV's own note CSV: value = MIDI pitch (may be fractional),
-    level = velocity / 127, label = note name."""
-    rows = ([num(a), num(p), num(b - a), num(v / 127.0), note_name(p)]
-            for a, b, p, v in zip(layer.onsets, layer.offsets, layer.pitches, layer.velocities))
+    """``time,value,duration,label``: value = MIDI pitch (may be fractional), label = note name. Velocities
+    travel in .mid, .svl and JAMS."""
+    rows = ([num(a), num(p), num(b - a), note_name(p)] for a, b, p in zip(layer.onsets, layer.offsets, layer.pitches))
     return _write_csv(path, NOTES_HEADER, rows)
 
 

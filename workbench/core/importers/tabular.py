@@ -64,10 +64,11 @@ def read_csv(path: Path, kind: str | None = None) -> list[Layer]:
         if "voiced" in header:
             voiced = np.array([r[header.index("voiced")].strip() not in ("0", "false", "") for r in body])
         return [Curve(times=t, values=v, unit=unit, confidence=conf, voiced=voiced, **kw)]
-    if header[:4] == ["time", "value", "duration", "level"]:  # our notes, and SV's note export
-        on, pitch, dur, level = _columns(body, path, [0, 1, 2, 3])
-        return [Notes(onsets=on, offsets=np.round(on + dur, 9), pitches=pitch,
-                      velocities=np.round(level * 127.0, 6), **kw)]
+    if header[:4] in (["time", "value", "duration", "label"], ["time", "value", "duration", "level"]) \
+            and kind is None and _looks_like_notes(body, header):  # ours (note names), and SV's note export
+        on, pitch, dur = _columns(body, path, [0, 1, 2])
+        vel = np.round(_columns(body, path, [3])[0] * 127.0, 6) if header[3] == "level" else None
+        return [Notes(onsets=on, offsets=np.round(on + dur, 9), pitches=pitch, velocities=vel, **kw)]
     if header[:4] == ["onset_s", "offset_s", "pitch_midi", "velocity"]:
         on, off, pitch, vel = _columns(body, path, [0, 1, 2, 3])
         return [Notes(onsets=on, offsets=off, pitches=pitch, velocities=vel, **kw)]
@@ -83,6 +84,18 @@ def read_csv(path: Path, kind: str | None = None) -> list[Layer]:
         return [_spans(a, b, labels, conf, kind or default, kw)]
     raise WorkbenchError(f"'{path.name}': the CSV columns ({', '.join(rows[0])}) are not a layer this program "
                          "writes (see README, Annotation formats)")
+
+
+def _looks_like_notes(body: list[list[str]], header: list[str]) -> bool:
+    """Our notes CSV labels every row with its note name; SV's note export has a level column."""
+    if header[3] == "level":
+        return True
+    from workbench.core.export.tabular import note_name
+
+    try:
+        return all(r[3] == note_name(float(r[1])) for r in body)
+    except ValueError:
+        return False
 
 
 def _spans(starts, ends, labels, conf, kind: str, kw) -> Layer:

@@ -13,7 +13,8 @@ from ..layers import Events, Layer, Segments, Words
 from .common import base_kwargs, read_text
 
 # Both formats are the same sequence of values; the long one adds "name =" keys and "[n]:" indices.
-_TOKEN = re.compile(r'"((?:[^"]|"")*)"|(<exists>|<absent>)|\[\s*\d*\s*\]|(?<![\w.])([-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)')
+_TOKEN = re.compile(r'"((?:[^"]|"")*)"|(<exists>|<absent>)|\[\s*\d*\s*\]'
+                    r'|(?<![\w.])([-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)')
 
 
 def _tokens(text: str) -> list:

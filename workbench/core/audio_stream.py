@@ -1,0 +1,201 @@
+"""Streaming decode: a file read block by block into one float32 array, with a running preview of what is
+decoded so far, so the window shows the file's length and waveform at once instead of after the whole decode.
+
+``stream_load(path, on_preview)`` gives the same AudioBuffer as :func:`workbench.core.audio_io.load_audio`.
+Plain WAV (16/24/32-bit PCM, 32-bit float) is read as raw bytes and converted block by block with numpy (no
+per-sample library calls, no full-size temporaries: peak memory is the float32 result plus one block); other
+formats libsndfile knows are read in blocks through soundfile. Anything unusual (a truncated or damaged file,
+NaN samples, containers only FFmpeg opens) goes to ``load_audio``, which owns the error messages and warnings.
+The preview envelope is honest: bin i holds the min and max of EVERY decoded sample in it (zeros until then).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import soundfile as sf
+
+from .audio import AudioBuffer
+from .audio_io import load_audio
+
+PREVIEW_BINS = 4096  # envelope resolution of the preview (the overview is a few hundred to 2000 px wide)
+BLOCK_FRAMES = 1 << 18  # frames per block: ~6 s at 44.1 kHz, a few MB
+_RAW_SUBTYPES = {"PCM_16": ("<i2", 2), "PCM_24": (None, 3), "PCM_32": ("<i4", 4), "FLOAT": ("<f4", 4)}
+
+
+@dataclass(frozen=True)
+class DecodePreview:
+    """What is known while a file decodes: its format and the min/max envelope of the decoded part."""
+
+    path: Path
+    sample_rate: int
+    channels: int
+    total_frames: int
+    decoded_frames: int
+    envelope: np.ndarray  # (2, PREVIEW_BINS) float32: mins, maxs over all channels of each bin's samples
+
+    @property
+    def duration(self) -> float:
+        return self.total_frames / self.sample_rate
+
+    @property
+    def fraction(self) -> float:
+        return self.decoded_frames / self.total_frames if self.total_frames else 1.0
+
+
+class _Envelope:
+    """Min/max of every sample per bin of a file of ``total`` frames, filled block by block."""
+
+    def __init__(self, total: int, bins: int = PREVIEW_BINS):
+        self.total, self.bins = max(1, total), bins
+        self.env = np.zeros((2, bins), np.float32)
+
+    def add(self, block: np.ndarray, start: int) -> None:
+        """``block``: (channels, m) float32 samples starting at frame ``start``."""
+        m = block.shape[1]
+        if m == 0:
+            return
+        first = start * self.bins // self.total
+        last = min(self.bins - 1, (start + m - 1) * self.bins // self.total)
+        bins = np.arange(first, last + 1)
+        cuts = np.maximum(0, -(-bins * self.total // self.bins) - start)  # first frame of each bin, in the block
+        cuts[0] = 0
+        lo = np.minimum.reduceat(block, cuts, axis=1).min(axis=0)
+        hi = np.maximum.reduceat(block, cuts, axis=1).max(axis=0)
+        # a bin split across two blocks keeps the extremes of both
+        self.env[0, first:last + 1] = np.minimum(self.env[0, first:last + 1], lo)
+        self.env[1, first:last + 1] = np.maximum(self.env[1, first:last + 1], hi)
+
+
+def stream_load(path, on_preview: Callable[[DecodePreview], None] | None = None,
+                every: float = 0.1) -> AudioBuffer:
+    """Decode ``path`` block by block; ``on_preview`` gets a DecodePreview at the start, then at most every
+    ``every`` s, and at the end. Same result and errors as load_audio."""
+    path = Path(path)
+    try:
+        info = sf.info(str(path))
+        ok = info.frames > 0 and 0 < info.channels <= 64 and 1000 <= info.samplerate <= 768000
+    except Exception:
+        ok = False
+    if not ok:
+        return load_audio(path)  # its messages name what is wrong
+    try:
+        raw = _raw_wav_layout(path, info) if info.format == "WAV" else None
+        samples = _decode(path, info, raw, on_preview, every)
+    except _Irregular:
+        samples = None
+    if samples is None:
+        return load_audio(path)
+    return AudioBuffer.adopt(samples, int(info.samplerate), source=path)
+
+
+class _Irregular(Exception):
+    """The file needs load_audio's care (truncated, damaged, non-finite samples)."""
+
+
+def _decode(path: Path, info, raw, on_preview, every: float) -> np.ndarray | None:
+    ch, total, rate = int(info.channels), int(info.frames), int(info.samplerate)
+    samples = np.empty((ch, total), np.float32)
+    env = _Envelope(total)
+    last = [0.0]
+
+    def report(done: int, force: bool = False) -> None:
+        now = time.monotonic()
+        if on_preview is not None and (force or now - last[0] >= every):
+            last[0] = now
+            on_preview(DecodePreview(path, rate, ch, total, done, env.env.copy()))
+
+    report(0, force=True)
+    got = 0
+    if raw is not None:
+        offset, dtype, width = raw
+        with open(path, "rb") as f:
+            f.seek(offset)
+            buf = bytearray(BLOCK_FRAMES * ch * width)
+            while got < total:
+                m = min(BLOCK_FRAMES, total - got)
+                n = f.readinto(memoryview(buf)[: m * ch * width])
+                if n != m * ch * width:
+                    raise _Irregular()
+                block = samples[:, got:got + m]
+                _convert(np.frombuffer(buf, np.uint8, n), dtype, width, ch, block)
+                got = _block_done(block, got, env, report)
+    else:
+        with sf.SoundFile(str(path)) as f:
+            buf = np.empty((BLOCK_FRAMES, ch), np.float32)
+            while got < total:
+                try:
+                    data = f.read(dtype="float32", always_2d=True, out=buf[:min(BLOCK_FRAMES, total - got)])
+                except Exception as exc:
+                    raise _Irregular() from exc
+                m = data.shape[0]
+                if m == 0:
+                    break
+                block = samples[:, got:got + m]
+                block[...] = data.T
+                got = _block_done(block, got, env, report)
+    if got != total:
+        raise _Irregular()
+    report(total, force=True)
+    return samples
+
+
+def _block_done(block: np.ndarray, got: int, env: _Envelope, report) -> int:
+    if not np.isfinite(block).all():
+        raise _Irregular()  # load_audio replaces them and says so
+    env.add(block, got)
+    got += block.shape[1]
+    report(got)
+    return got
+
+
+def _convert(data: np.ndarray, dtype: str | None, width: int, ch: int, out: np.ndarray) -> None:
+    """Little-endian interleaved frames (bytes) -> float32 (channels, m) in ``out``, scaled to [-1, 1)."""
+    if dtype is None:  # 24-bit: assemble int32 from three bytes (sign from the top byte)
+        b = data.reshape(-1, 3).astype(np.uint32)
+        v = ((b[:, 0] << 8) | (b[:, 1] << 16) | (b[:, 2] << 24)).view(np.int32)
+        frames, scale = v.reshape(-1, ch), 1.0 / 2**31
+    else:
+        frames = data.view(dtype).reshape(-1, ch)
+        scale = {2: 1.0 / 2**15, 4: 1.0 / 2**31}[width] if dtype[1] == "i" else 1.0
+    for c in range(ch):
+        np.multiply(frames[:, c], np.float32(scale), out=out[c], casting="unsafe")
+
+
+def _raw_wav_layout(path: Path, info) -> tuple[int, str | None, int] | None:
+    """(data offset, numpy dtype, bytes per sample) of a plain RIFF/WAVE file whose data chunk holds exactly
+    info.frames frames of a supported PCM/float layout; None for other layouts (WAVE_FORMAT_EXTENSIBLE...).
+    Raises _Irregular when the header announces more data than there is (a truncated file)."""
+    dtype, width = _RAW_SUBTYPES.get(info.subtype, (None, 0))
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+            if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+                return None
+            fmt_ok, block_align = False, 0
+            while True:
+                chunk = f.read(8)
+                if len(chunk) < 8:
+                    return None
+                cid, size = chunk[:4], int.from_bytes(chunk[4:], "little")
+                if cid == b"fmt ":
+                    fmt = f.read(size + (size % 2))
+                    tag = int.from_bytes(fmt[0:2], "little")
+                    channels = int.from_bytes(fmt[2:4], "little")
+                    bits = int.from_bytes(fmt[14:16], "little")
+                    block_align = int.from_bytes(fmt[12:14], "little")
+                    fmt_ok = width and tag in (1, 3) and channels == info.channels and bits == 8 * width
+                elif cid == b"data":
+                    if size not in (0, 0xFFFFFFFF) and block_align and size // block_align > info.frames:
+                        raise _Irregular()  # truncated: load_audio says so
+                    if not fmt_ok or size != info.frames * info.channels * width:
+                        return None
+                    return f.tell(), dtype, width
+                else:
+                    f.seek(size + (size % 2), 1)
+    except OSError:
+        return None
