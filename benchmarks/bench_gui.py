@@ -166,6 +166,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'view':5s} {'measure':14s} {'wall ms':>9s} {'cpu ms':>9s} {'goal ms':>8s} {'wall/goal':>9s} {'n':>3s}")
     for kind, k, wall, cpu, goal, n in rows:
         print(f"{kind:5s} {k:14s} {wall:9.0f} {cpu:9.0f} {goal:8.0f} {wall / goal:9.2f} {n:3d}")
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory (max RSS of this process, all runs): {peak:.0f} MiB (goal <= 2200)")
     return 0
 
 

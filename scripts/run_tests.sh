@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
 export PYTHONUNBUFFERED=1
+# numba (librosa) caches compiled code beside the package; test processes running at once (batch workers) must
+# not write into the venv's copy together
+export NUMBA_CACHE_DIR=${NUMBA_CACHE_DIR:-$(mktemp -d)}
 source scripts/virtual_audio.sh
 if ! start_virtual_audio; then
   if [ "${CI:-}" = "true" ]; then

@@ -5,8 +5,7 @@
 Scenes ``seed .. seed+scenes-1`` (plugins/sed/soundscapes.py, 10 s each; disjoint from the seeds the decisions
 are fitted on, 1000-1039, and from the evaluation seeds, 5000+) are scored by YAMNet every 0.12 s (context)
 and turned into log-mel frames; targets are siren / car horn / speech activity every 40 ms from the exact
-event times; each training batch gets random recording levels and stretches of silence. The last 10 % of
-the scenes are held out; their frame F1 at 0.5 is recorded. Writes
+event times. The last 10 % of the scenes are held out; their frame F1 at 0.5 is recorded. Writes
 ``sed_street_head.safetensors`` and ``sed_street_head.json`` (sizes, feature statistics, training record);
 update the sha256 in plugins/sed/models.py after retraining.
 """
@@ -24,7 +23,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from workbench_plugins.audioset.yamnet import LOG_OFFSET, YamNet, frame_scores  # noqa: E402
+from workbench_plugins.audioset.yamnet import YamNet, frame_scores  # noqa: E402
 from workbench_plugins.sed.head import (CLASSES, CONTEXT, FRAME_S, build, context_groups, context_logits,
                                         mel_frames)  # noqa: E402
 from workbench_plugins.sed.soundscapes import RATE, scene  # noqa: E402
@@ -81,26 +80,10 @@ def main() -> None:
     loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(np.clip((1 - pos) / pos, 1, 5) ** 0.5))
     frames = min(len(y) for _, _, y in data)
 
-    def augment(mel, y):
-        """Another recording level (-40..+6 dB: the mel magnitudes scale with the gain) and, sometimes, a
-        stretch of digital silence with no events: the head must not answer to the level alone."""
-        gain = 10 ** (rng.uniform(-40, 6) / 20)
-        mel = np.log(np.maximum(np.exp(mel) - LOG_OFFSET, 0.0) * gain + LOG_OFFSET)
-        y = y.copy()
-        if rng.random() < 0.3:
-            a = int(rng.integers(0, len(y)))
-            b = min(len(y), a + int(rng.uniform(0.5, 3.0) / FRAME_S))
-            mel[4 * a:4 * b] = np.log(LOG_OFFSET)
-            y[a:b] = 0.0
-        return mel, y
-
-    def batch(items, train=False):
-        pairs = [(mm[:4 * frames], yy[:frames]) for mm, _, yy in items]
-        if train:
-            pairs = [augment(mm.copy(), yy) for mm, yy in pairs]
-        m = np.stack([(mm - mean) / std for mm, _ in pairs]).astype(np.float32)
+    def batch(items):
+        m = np.stack([(mm[:4 * frames] - mean) / std for mm, _, _ in items]).astype(np.float32)
         c = np.stack([cc[:frames] for _, cc, _ in items])
-        y = np.stack([yy for _, yy in pairs])
+        y = np.stack([yy[:frames] for _, _, yy in items])
         return torch.from_numpy(m), torch.from_numpy(c), torch.from_numpy(y)
 
     rng = np.random.default_rng(0)
@@ -108,7 +91,7 @@ def main() -> None:
     while time.perf_counter() - t1 < a.minutes * 60:
         net.train()
         for b in np.array_split(rng.permutation(len(train)), max(1, len(train) // 16)):
-            m, c, y = batch([train[i] for i in b], train=True)
+            m, c, y = batch([train[i] for i in b])
             c = c + 0.3 * torch.randn_like(c)  # YAMNet's quantised scores jitter; don't lean on exact values
             loss = loss_fn(net(m, c), y)
             opt.zero_grad()

@@ -13,7 +13,6 @@ import numpy as np
 NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 MAJOR = np.array([5.0, 2.0, 3.5, 2.0, 4.5, 4.0, 2.0, 4.5, 2.0, 3.5, 1.5, 4.0])
 MINOR = np.array([5.0, 2.0, 3.5, 4.5, 2.0, 4.0, 2.0, 4.5, 3.5, 2.0, 1.5, 4.0])
-NATURAL_MINOR = True
 WINDOW_S = 8.0
 HOP_S = 2.0
 STAY_PROB = 0.97  # per window hop
@@ -55,20 +54,10 @@ def chord_fit(roots: np.ndarray, qualities: list[str], weights: np.ndarray) -> n
 
 
 def correlations(chroma: np.ndarray) -> np.ndarray:
-    """(n, 24) Pearson correlation of each chroma row (n, 12) with each key profile; a minor key takes the better
-    of its harmonic-minor profile and the natural-minor one (flat seventh), since pop and folk minor songs mostly
-    use the flat seventh (VII and III chords) that Temperley's minor profile penalises."""
+    """(n, 24) Pearson correlation of each chroma row (n, 12) with each key profile."""
     c = chroma - chroma.mean(axis=-1, keepdims=True)
     c = c / np.maximum(np.linalg.norm(c, axis=-1, keepdims=True), 1e-9)
-    r = c @ profiles().T
-    if NATURAL_MINOR:
-        natural = MINOR.copy()
-        natural[[10, 11]] = natural[[11, 10]]
-        p = np.array([np.roll(natural, t) for t in range(12)])
-        p = p - p.mean(axis=1, keepdims=True)
-        p /= np.linalg.norm(p, axis=1, keepdims=True)
-        r[..., 12:] = np.maximum(r[..., 12:], c @ p.T)
-    return r
+    return c @ profiles().T
 
 
 def global_key(chroma: np.ndarray, fit: np.ndarray | None = None) -> tuple[int, float]:

@@ -16,6 +16,7 @@ import time
 
 import numpy as np
 
+from workbench.core.chunks import crossfade
 from workbench.core.errors import WorkbenchError
 
 from . import spleeter
@@ -92,8 +93,7 @@ class LiveSeparator:
         edge = len(out) - LOOKAHEAD
         block, tail = out[edge - n:edge].copy(), out[edge:edge + FADE]
         if len(self._tail) == FADE and n >= FADE:  # cross-fade with the previous block's look-ahead tail
-            ramp = np.linspace(0.0, 1.0, FADE, dtype=np.float32)
-            block[:FADE] = self._tail * (1.0 - ramp) + block[:FADE] * ramp
+            block[:FADE] = crossfade(self._tail, block[:FADE])
         self._tail = tail.copy()
         t0 = self._origin + self._emitted / RATE
         self._emitted += n

@@ -69,7 +69,7 @@ def test_a_failing_job_leaves_the_others_and_a_waiting_job_can_be_cancelled():
     assert bad.state == JobState.FAILED and bad.error == "this input is bad"
     assert good.state == JobState.DONE and good.result == 42
     queued.cancel()
-    assert queued.wait(5) and queued.state == JobState.CANCELLED and queued.result == []
+    assert queued.wait(5) and queued.state == JobState.CANCELLED and queued.result is None
     hold.set()
     assert first.wait(10) and first.state == JobState.DONE
     runner.shutdown()

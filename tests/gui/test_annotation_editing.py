@@ -100,10 +100,13 @@ def test_edit_words_notes_and_f0(make_window, tone_file, qtbot, tmp_path):
                voiced=np.ones(len(t), bool), metadata={"model": "fcpe"})
     w.doc.add_layers([words, notes, f0])
 
+    lanes_before = [v.layer.name for v in w.lanes.views]
     _select_layer(w, words)
     w.pane.set_playhead(0.7)
     assert w.editor.relabel("world") and w.doc.layers[0].texts == ["hello", "world"]
     assert w.doc.layers[0].kind == "words"
+    assert [v.layer.name for v in w.lanes.views] == ["words (edited)"] + lanes_before[1:]  # keeps its place
+    assert w.lanes.box.itemAt(0).widget() is w.layer_views.view(w.doc.layers[0]).lanes[0]
 
     _select_layer(w, w.doc.layers[1])
     w.pane.set_selection(0.1, 0.9)
@@ -125,7 +128,7 @@ def test_edit_words_notes_and_f0(make_window, tone_file, qtbot, tmp_path):
     drawn = w.doc.layers[2]
     assert drawn.voiced[(t >= 1.2) & (t <= 1.4)].all() and drawn.name == "f0 (edited)"
     assert drawn.metadata["model"] == "fcpe" and len(drawn.metadata["edits"]) == 3
-    w.grab().save("/tmp/h19_editing.png")
+    assert w.grab().save(str(tmp_path / "editing.png"))  # renders with edited layers
     written = w.files.annotations.export_to_folder(str(tmp_path / "out"))
     assert sorted(p.name for p in written) == ["f0_edited.csv", "notes_edited.mid", "words_edited.srt"]
     w.doc.undo_stack.undo()

@@ -302,3 +302,20 @@ def test_half_speed_keeps_pitch_and_ab_and_loop_keep_working(make_window, tmp_pa
     for _ in range(100):
         player.pull(512)
         assert 1.0 <= player.position <= 1.5
+
+
+def test_second_pane_shows_a_stem_zoom_linked(make_window, tmp_path, qtbot):
+    w = make_window()
+    open_file(qtbot, w, write_tone(tmp_path / "a.wav", freq=440.0, seconds=3.0, sr=SR))
+    _two_tracks(w)
+    wait_image(qtbot, w)
+    w.inspect.compare_action.trigger()  # Ctrl+2
+    pane = w.inspect.compare_pane
+    assert pane is not None and pane.source_name == "stems: vocals"
+    qtbot.waitUntil(pane.is_up_to_date, timeout=20000)
+    fa = pane.freq_axis
+    assert pane.level_at(1.5, fa.to_position(660.0)) > pane.level_at(1.5, fa.to_position(440.0)) + 30
+    w.pane.set_time_range(1.0, 2.0)
+    assert pane.time_range() == pytest.approx((1.0, 2.0))  # zoom-linked
+    w.inspect.compare_action.trigger()
+    assert w.inspect.compare_pane is None

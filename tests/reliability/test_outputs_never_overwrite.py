@@ -178,7 +178,7 @@ def test_real_write_failure_in_a_size_limited_process(tmp_path):
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 3, proc.stdout + proc.stderr
     line = proc.stdout.strip()
-    assert line.startswith("ERROR Cannot write") and "\n" not in line, line
+    assert line.startswith(f"ERROR Cannot write '{tmp_path / 'stems_accompaniment.wav'}'") and "\n" not in line, line
     files = sorted(p.name for p in tmp_path.iterdir())
     assert files == ["stems_accompaniment.wav", "stems_vocals.wav"], files
     for name in files:

@@ -48,12 +48,14 @@ def _fetch(store: ModelStore, model_id: str, repair: bool = False) -> int:
             end = "\n" if pct >= 100 else ""
             print(f"\r{model_id}: {pct:3d}% {text[:50]:50s}", end=end, file=sys.stderr, flush=True)
 
+    damaged = repair and not (store.is_available(model_id) and not store.verify_report(model_id)[1])
     folder = store.repair(model_id, progress=show) if repair else store.fetch(model_id, progress=show)
     checked, problems = store.verify_report(model_id)
     if problems:
         print(f"{model_id}: present in {folder} but damaged: {'; '.join(problems)}. {store.repair_hint(model_id)}")
         return 1
-    print(f"{model_id}: {'repaired, ' if repair else ''}present in {folder}")
+    state = "repaired, " if damaged else ("nothing to repair, " if repair else "")
+    print(f"{model_id}: {state}present in {folder}")
     spec = store.spec(model_id)
     unpublished = [f for f in spec.files if f not in spec.sha256]
     if unpublished and spec.download_urls():

@@ -290,4 +290,7 @@ def _write_failure(path: Path, exc: Exception) -> str:
         pass
     if not os.access(folder, os.W_OK):
         return f"Cannot write '{path}': the folder is read-only or not writable"
-    return f"Cannot write '{path}': {_libsndfile_reason(exc)}"
+    reason = _libsndfile_reason(exc)
+    if reason.lower().startswith("system error"):  # libsndfile's word for any refused write(): name the usual ones
+        reason = "the system refused the write (the disk is full, a quota or a file size limit)"
+    return f"Cannot write '{path}': {reason}"

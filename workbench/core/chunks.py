@@ -53,6 +53,17 @@ def keep_frames(times: np.ndarray, chunk: AudioChunk) -> np.ndarray:
     return (times >= a) & (times < b)
 
 
+def fade_ramp(k: int) -> np.ndarray:
+    """The rising half of the one linear cross-fade (``1 - ramp`` falls): ramp + its mirror sum to one."""
+    return (np.arange(k, dtype=np.float32) + 0.5) / k
+
+
+def crossfade(tail: np.ndarray, head: np.ndarray) -> np.ndarray:
+    """``tail`` fading out while ``head`` fades in over their common (last-axis) length: for streamed blocks."""
+    ramp = fade_ramp(head.shape[-1])
+    return tail * ramp[::-1] + head * ramp
+
+
 def crossfade_add(out: np.ndarray, y: np.ndarray, chunk: AudioChunk, overlap: int) -> None:
     """Overlap-add ``y`` (a chunk's output, time on the last axis, starting at ``chunk.start``) into ``out``.
 
@@ -64,7 +75,7 @@ def crossfade_add(out: np.ndarray, y: np.ndarray, chunk: AudioChunk, overlap: in
     w = np.ones(n, dtype=np.float32)
     k = min(int(overlap), n)
     if k:
-        ramp = (np.arange(k, dtype=np.float32) + 0.5) / k
+        ramp = fade_ramp(k)
         if chunk.index > 0:
             w[:k] = ramp
         if chunk.index < chunk.count - 1:

@@ -121,7 +121,7 @@ class Job:
         except JobCancelled:
             self.state = JobState.CANCELLED
             self.text = "cancelled"
-            self.result = list(self.partial)  # what was drawn so far stays
+            self.result = list(self.partial) if self.partial else None  # what was drawn so far stays
         except WorkbenchError as exc:
             self.state, self.error, self.details = JobState.FAILED, str(exc), traceback.format_exc()
         except MemoryError:

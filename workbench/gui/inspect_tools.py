@@ -28,6 +28,7 @@ HELP_LINES = (
     "Ctrl+B: hear only the box's band · P: play the box (band-limited, looping)",
     "Ctrl+Shift+C: copy the measurement readout · S: spectrum panel · drag the playhead: scrub",
     "[ / ]: playback slower / faster (0.25x-2x, pitch kept; A/B and loop keep working)",
+    "Ctrl+2: a second, zoom-linked spectrogram of another track (Compare)",
     "Ctrl+Shift+E: export the view as PNG or SVG",
 )
 
@@ -71,6 +72,13 @@ class InspectTools(QObject):
         w.pane.scrub_requested.connect(w.playback.scrub)
         w.pane.scrub_finished.connect(w.playback.end_scrub)
 
+        self.compare_pane = None  # a second spectrogram, zoom-linked, showing another track (see set_compare)
+        self.compare_combo = QComboBox()
+        self.compare_combo.setToolTip("Track shown in the second, zoom-linked spectrogram")
+        self.compare_combo.setMinimumWidth(110)
+        self.compare_combo.currentTextChanged.connect(self._compare_chosen)
+        w.view_controls.settings_changed.connect(self._compare_settings)
+        w.doc.audio_changed.connect(lambda: self.compare_action.setChecked(False))
         self._build_actions()
 
     # ----- actions, toolbar, menu ---------------------------------------------------------------------
@@ -123,6 +131,8 @@ class InspectTools(QObject):
         self.spectrum_action = self.spectrum_dock.toggleViewAction()
         self.spectrum_action.setShortcut(QKeySequence("S"))
         self.spectrum_action.setText("Spectrum panel")
+        self.compare_action = self._action("⇅ Compare", self.set_compare, "Ctrl+2", True,
+                                           "A second spectrogram below, zoom-linked, showing another track")
         self.count = QSpinBox(minimum=1, maximum=32, value=self.harmonics.count)
         self.count.setToolTip("Number of harmonics the harmonic cursor marks")
         self.count.valueChanged.connect(self.harmonics.set_count)
@@ -132,6 +142,8 @@ class InspectTools(QObject):
         tb.addWidget(QLabel(" Show "))
         tb.addWidget(self.show_combo)
         tb.addWidget(self.follow_ab)
+        tb.addAction(self.compare_action)
+        tb.addWidget(self.compare_combo)
         tb.addSeparator()
         for a in (self.box_action, self.harmonic_action):
             tb.addAction(a)
@@ -147,6 +159,8 @@ class InspectTools(QObject):
         m.addSeparator()
         for a in (self.band_action, self.play_box_action, self.copy_action):
             m.addAction(a)
+        m.addSeparator()
+        m.addAction(self.compare_action)
         m.addSeparator()
         m.addAction(self.spectrum_action)
 
@@ -182,11 +196,77 @@ class InspectTools(QObject):
         keep = current in names
         self.show_combo.setCurrentText(current if keep else ORIGINAL)
         self.show_combo.blockSignals(False)
+        compared = self.compare_combo.currentText()
+        self.compare_combo.blockSignals(True)
+        self.compare_combo.clear()
+        self.compare_combo.addItems(names)
+        self.compare_combo.setCurrentText(compared if compared in names else ORIGINAL)
+        self.compare_combo.blockSignals(False)
+        if self.compare_pane is not None and compared not in names:
+            self._compare_chosen(self.compare_combo.currentText())
         if not keep and self.w.pane.source_name not in ("", ORIGINAL):
             self.show_source(ORIGINAL)  # the shown track went away
         for name in list(self._providers):
             if name not in names:
                 self._providers.pop(name)
+
+    # ----- a second, zoom-linked pane -----------------------------------------------------------------
+    def set_compare(self, on: bool) -> None:
+        """Show (or remove) a second spectrogram under the first, zoom- and frequency-linked to it, that
+        draws the track chosen in the Compare list (by default the first track that is not the original)."""
+        w = self.w
+        if on and self.compare_pane is None and w.doc.audio is not None:
+            from .spectrogram_pane import SpectrogramPane
+
+            pane = SpectrogramPane()
+            pane.setObjectName("comparePane")
+            pane.plot.getPlotItem().setContentsMargins(*w.pane.plot.getPlotItem().getContentsMargins())
+            pane.scrollbar.hide()
+            sizes = w.splitter.sizes()
+            w.splitter.insertWidget(1, pane)
+            w.splitter.setStretchFactor(1, 4)
+            half = sizes[0] // 2  # the two spectrograms share the room the first one had
+            w.splitter.setSizes([sizes[0] - half, half] + sizes[1:])
+            pane.set_audio(w.doc.audio, w.provider, w.pane.settings)
+            pane.plot.setXLink(w.pane.plot)
+            pane.plot.setYLink(w.pane.plot)
+            pane.vb.clicked.connect(w.pane._clicked)
+            pane.vb.zoom_time.connect(w.pane.zoom_time)
+            pane.vb.scroll_time.connect(w.pane.scroll_time)
+            w.playback.position.connect(pane.set_playhead)
+            self.compare_pane = pane
+            names = self.sources.names()
+            shown = w.pane.source_name or ORIGINAL
+            pick = self.compare_combo.currentText()
+            if pick not in names or pick == shown:  # something other than what the main pane shows
+                pick = next((n for n in names if n != shown), ORIGINAL)
+            self.compare_combo.setCurrentText(pick)
+            self._compare_chosen(pick)
+        elif not on and self.compare_pane is not None:
+            pane, self.compare_pane = self.compare_pane, None
+            try:
+                w.playback.position.disconnect(pane.set_playhead)
+            except (RuntimeError, TypeError):
+                pass
+            pane.bridge.close()
+            pane.setParent(None)
+            pane.deleteLater()
+        if self.compare_action.isChecked() != (self.compare_pane is not None):
+            self.compare_action.blockSignals(True)
+            self.compare_action.setChecked(self.compare_pane is not None)
+            self.compare_action.blockSignals(False)
+
+    def _compare_chosen(self, name: str) -> None:
+        pane = self.compare_pane
+        if pane is None or not name:
+            return
+        buf, provider, offset = self._source_view(name)
+        if buf is not None:
+            pane.set_source(buf, provider, offset, name)
+
+    def _compare_settings(self, settings) -> None:
+        if self.compare_pane is not None:
+            self.compare_pane.set_settings(settings)
 
     def _follow(self, name: str) -> None:
         if self.follow_ab.isChecked() and name and self.show_combo.findText(name) >= 0:
@@ -199,28 +279,36 @@ class InspectTools(QObject):
     def show_source(self, name: str) -> None:
         """Draw the track ``name`` in the spectrogram pane (the view stays where it is)."""
         w = self.w
-        src = self.sources.get(name)
-        if src is None or w.doc.audio is None:
+        buf, provider, offset = self._source_view(name)
+        if buf is None:
             return
-        if name == ORIGINAL:
-            buf, provider = w.doc.audio, w.provider
-        else:
-            buf = self.sources.at_document_rate(src)
-            cached = self._providers.get(name)
-            if cached is None or cached[0] is not buf:
-                from workbench.core.spectrogram_view import SpectrogramProvider
-
-                cached = self._providers[name] = (buf, SpectrogramProvider(buf, device=w.compute_device))
-            provider = cached[1]
         if self.show_combo.currentText() != name:
             self.show_combo.blockSignals(True)
             self.show_combo.setCurrentText(name)
             self.show_combo.blockSignals(False)
-        w.pane.set_source(buf, provider, src.offset, name)
+        w.pane.set_source(buf, provider, offset, name)
+
+    def _source_view(self, name: str):
+        """(buffer at the document's rate, its SpectrogramProvider, offset) of source ``name``, or Nones."""
+        w = self.w
+        src = self.sources.get(name)
+        if src is None or w.doc.audio is None:
+            return None, None, 0.0
+        if name == ORIGINAL:
+            return w.doc.audio, w.provider, 0.0
+        buf = self.sources.at_document_rate(src)
+        cached = self._providers.get(name)
+        if cached is None or cached[0] is not buf:
+            from workbench.core.spectrogram_view import SpectrogramProvider
+
+            cached = self._providers[name] = (buf, SpectrogramProvider(buf, device=w.compute_device))
+        return buf, cached[1], src.offset
 
     def close(self) -> None:
-        """The window is closing: stop the spectrum worker."""
+        """The window is closing: stop the spectrum worker and the second pane's renders."""
         self.spectrum.close_worker()
+        if self.compare_pane is not None:
+            self.compare_pane.bridge.close()
 
     # ----- options saved with the project -------------------------------------------------------------
     def options(self) -> dict:

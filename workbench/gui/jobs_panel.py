@@ -19,6 +19,7 @@ class _JobRow(QWidget):
         self.title.setMinimumWidth(90)
         self.bar = QProgressBar()
         self.bar.setRange(0, 1000)
+        self.bar.setValue(0)  # a bar never set shows no text at all
         self.bar.setTextVisible(True)
         self.cancel = QPushButton("Cancel")
         self.cancel.setObjectName("jobCancel")

@@ -312,10 +312,14 @@ class LanesArea(QWidget):
         self.box.addStretch(1)
         self.views: list[LaneView] = []
 
-    def add_view(self, view: LaneView) -> None:
-        self.views.append(view)
-        for lane in view.lanes:
-            self.box.insertWidget(self.box.count() - 1, lane)
+    def add_view(self, view: LaneView, index: int | None = None) -> None:
+        """Show ``view``'s lanes at the end, or before the lanes of the view now at ``index`` (an edited layer
+        keeps its place)."""
+        index = len(self.views) if index is None else max(0, min(index, len(self.views)))
+        at = sum(len(v.lanes) for v in self.views[:index])
+        self.views.insert(index, view)
+        for n, lane in enumerate(view.lanes):
+            self.box.insertWidget(at + n, lane)
         self.lanes_changed.emit()
 
     def content_height(self) -> int:

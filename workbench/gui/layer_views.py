@@ -75,8 +75,10 @@ class LayerViews(QObject):
         if view is None:
             return
         self.views[layer.id] = view
-        if hasattr(view, "lanes"):
-            self.lanes.add_view(view)
+        if hasattr(view, "lanes"):  # lanes in the order of the document's layers (an edited one keeps its place)
+            at = self.doc.layers.index(layer) if layer in self.doc.layers else len(self.doc.layers)
+            before = {other.id for other in self.doc.layers[:at]}
+            self.lanes.add_view(view, sum(1 for v in self.lanes.views if v.layer.id in before))
         view.set_visible(self.doc.is_visible(layer))
 
     def _removed(self, layer) -> None:

@@ -181,10 +181,12 @@ class ModelsDialog(QDialog):
         self.progress.setRange(0, 0)  # busy indicator: hashing gives no fraction
 
         def verify():
-            problems = self.store.verify(model_id)
+            checked, problems = self.store.verify_report(model_id)
             if problems:
-                raise WorkbenchError(f"{model_id}: " + "; ".join(problems))
-            return f"{model_id}: all checksums match"
+                raise WorkbenchError(f"{model_id}: " + "; ".join(problems) + ". " + self.store.repair_hint(model_id))
+            if not checked:  # nothing to compare with: "match" would be a claim nobody checked
+                return f"{model_id}: present, not checked (no checksum is recorded for it)"
+            return f"{model_id}: all checksums match ({len(checked)} file{'s' if len(checked) != 1 else ''})"
 
         self.worker.start(model_id, verify)
 

@@ -119,9 +119,8 @@ class SpectrogramPane(QWidget):
         self.plot.addItem(self.region)
         self.region.sigRegionChangeFinished.connect(self._region_moved)
 
-        self.placeholder = pg.TextItem("Drop an audio file here\nor use File › Open (Ctrl+O)\nor try Help › Examples",
-                                       color="#8b8f97",
-                                       anchor=(0.5, 0.5))
+        self.placeholder = pg.TextItem("Drop an audio file here\nor use File › Open (Ctrl+O)\n"
+                                       "or try Help › Examples", color="#8b8f97", anchor=(0.5, 0.5))
         self.placeholder.setPos(0.5, 0.5)
         self.plot.addItem(self.placeholder)
         self.vb.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)

@@ -110,6 +110,8 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
+        except WriteError:
+            raise
         except OSError as exc:
             raise WriteError(os_error_message(exc, path)) from exc
         _fsync_dir(path.parent)
@@ -143,9 +145,10 @@ def atomic_paths(paths: list[Path]) -> Iterator[list[Path]]:
                 with open(t, "rb+") as fh:
                     os.fsync(fh.fileno())
             _commit(paths, temps, stage)
+        except WriteError:
+            raise
         except OSError as exc:
-            raise WriteError(os_error_message(exc, first.parent if exc.filename is None else exc.filename)) \
-                from exc
+            raise WriteError(os_error_message(exc, first)) from exc  # the file asked for, not a hidden temporary
         for folder in {p.parent for p in paths}:
             _fsync_dir(folder)
     finally:

@@ -8,7 +8,7 @@ from ..audio import AudioBuffer
 from ..audio_io import save_audio
 from ..errors import WorkbenchError
 from ..layers import Tracks
-from .atomic import atomic_paths, safe_name
+from .atomic import WriteError, atomic_paths, safe_name
 
 
 def track_paths(layer: Tracks, path: Path) -> dict[str, Path]:
@@ -44,5 +44,8 @@ def tracks_audio(layer: Tracks, path: Path, audio: AudioBuffer | None = None) ->
         return [save_audio(layer.tracks[name], target)]
     with atomic_paths(list(targets.values())) as temps:
         for name, tmp in zip(targets, temps):
-            save_audio(layer.tracks[name], tmp)
+            try:
+                save_audio(layer.tracks[name], tmp)
+            except WriteError as exc:  # name the file the user asked for, not the hidden temporary one
+                raise WriteError(str(exc).replace(str(tmp), str(targets[name]))) from exc
     return list(targets.values())

@@ -90,7 +90,7 @@ class ColumnAnalyser:
         pool = max(1, int(pool))
         if len(centres) % pool:
             raise InvalidParameterError(f"{len(centres)} centres do not split into groups of {pool}")
-        block = max(pool, (4096 // pool) * pool)
+        block = max(pool, (1024 // pool) * pool)  # ~25 MB of frames and spectra at a time (per thread)
         parts = []
         for a in range(0, len(centres), block):
             if cancelled():
