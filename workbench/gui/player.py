@@ -174,25 +174,17 @@ class Player:
             st.reset()
 
     def set_speed(self, speed: float) -> None:
-        """Play at ``speed`` (0.25 to 2) times real time with the pitch kept (Rubber Band, real-time mode).
-        Raises WorkbenchError when the time-stretch library is missing (speed stays 1)."""
-        from workbench.core.errors import WorkbenchError
-
+        """Play at ``speed`` (0.25 to 2) times real time with the pitch kept (real-time WSOLA, audiotsm)."""
         speed = float(np.clip(speed, 0.25, 2.0))
         if abs(speed - 1.0) < 1e-6:
             self.speed, self._stretcher = 1.0, None
             return
         if self._stretcher is None:
-            try:
-                from pylibrb import Option, RubberBandStretcher
-            except ImportError:
-                raise WorkbenchError("Playback speed needs the 'pylibrb' package (Rubber Band).") from None
-            st = RubberBandStretcher(self.sample_rate, self.channels,
-                                     Option.PROCESS_REALTIME | Option.ENGINE_FASTER, 1.0 / speed)
-            st.set_max_process_size(4096)
-            self._stretcher = st
+            from workbench.core.time_stretch import StreamStretcher
+
+            self._stretcher = StreamStretcher(self.channels, speed)
         else:
-            self._stretcher.time_ratio = 1.0 / speed
+            self._stretcher.set_speed(speed)
         self.speed = speed
 
     def set_band(self, lo_hz: float | None, hi_hz: float | None = None) -> None:
@@ -345,10 +337,9 @@ class Player:
     def _stretched(self, st, frames: int) -> np.ndarray:
         """``frames`` of time-stretched output: source blocks (loop and A/B as usual) go in until enough comes out."""
         while st.available() < frames and self._has_more_input():
-            need = max(256, min(4096, int(st.get_samples_required()) or 512))
-            st.process(np.ascontiguousarray(self._advance(need).T))
+            st.process(np.ascontiguousarray(self._advance(st.block).T))
         out = np.zeros((frames, self.channels), dtype=np.float32)
-        got = st.retrieve(min(frames, max(0, st.available())))
+        got = st.retrieve(frames)
         if got.size:
             out[:got.shape[1]] = got.T
         return out
