@@ -150,3 +150,28 @@ def test_edit_errors_are_messages_not_crashes(make_window, tone_file, qtbot):
     assert not w.editor.relabel("z") and "Nothing to relabel" in w.editor.last_error
     assert w.doc.layers[0] is ev
 
+
+
+def test_rename_a_speaker_everywhere_in_the_turns_layer_with_undo(make_window, tone_file, qtbot):
+    w = make_window()
+    open_file(qtbot, w, tone_file)
+    turns = Events(name="speakers", source="diarization", starts=[0.0, 0.5, 1.0], ends=[0.4, 0.9, 1.5],
+                   labels=["Speaker 1", "Speaker 2", "Speaker 1"])
+    w.doc.add_layers([turns])
+    _select_layer(w, turns)
+    w.pane.clear_selection()
+    w.pane.set_playhead(1.2)
+    assert w.editor.rename_class("Alice")
+    assert w.doc.layers[0].labels == ["Alice", "Speaker 2", "Alice"]
+    w.doc.undo_stack.undo()
+    assert w.doc.layers[0].labels == ["Speaker 1", "Speaker 2", "Speaker 1"]
+
+
+def test_transcript_lane_is_coloured_by_speaker(make_window, tone_file, qtbot):
+    w = make_window()
+    open_file(qtbot, w, tone_file)
+    words = Words(name="words", starts=[0.0, 0.5, 1.0], ends=[0.4, 0.9, 1.4], texts=["hi", "there", "you"],
+                  metadata={"speakers": ["Speaker 1", "Speaker 2", "Speaker 1"]})
+    w.doc.add_layers([words])
+    colors = [c.name() for c in w.layer_views.view(words).span_colors()]
+    assert colors[0] == colors[2] != colors[1]

@@ -137,6 +137,23 @@ def relabel(layer: Events | Segments, index: int, text: str) -> Layer:
     return edited(layer, f"relabel {old!r} -> {text!r}", **{key: texts})
 
 
+def rename_class(layer: Events | Segments, old: str, new: str) -> Layer:
+    """Every span labelled ``old`` relabelled ``new`` (e.g. 'Speaker 1' -> 'Alice'); speaker names carried in
+    the metadata (words and segments labelled by diarization) follow."""
+    new = new.strip()
+    if not new:
+        raise WorkbenchError("The new name is empty")
+    texts = _span_texts(layer)
+    if old not in texts:
+        raise WorkbenchError(f"No item is labelled {old!r} in '{layer.name}'")
+    key = "labels" if isinstance(layer, Events) else "texts"
+    out = edited(layer, f"rename {old!r} -> {new!r}", **{key: [new if t == old else t for t in texts]})
+    speakers = out.metadata.get("speakers")
+    if isinstance(speakers, list):
+        out.metadata["speakers"] = [new if s == old else s for s in speakers]
+    return out
+
+
 # ----- notes -------------------------------------------------------------------------------------
 def add_note(layer: Notes, t0: float, t1: float, pitch: float, velocity: float = 100.0) -> Layer:
     _check_span(t0, t1)

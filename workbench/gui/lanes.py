@@ -155,6 +155,14 @@ class EventsLane(LaneView):
             self.items.append(bars)
 
 
+def speaker_color(base: QColor, index: int) -> QColor:
+    """The layer's colour for the first speaker, then hues spread around the colour wheel."""
+    c = QColor(base)
+    if index > 0:
+        c.setHsv((c.hue() + 137 * index) % 360, max(c.saturation(), 120), max(c.value(), 180))
+    return c
+
+
 class SegmentsLane(LaneView):
     """Text labels between boundary marks (transcript segments or words)."""
 
@@ -166,6 +174,14 @@ class SegmentsLane(LaneView):
         self.items: list = []
         self.draw()
 
+    def span_colors(self) -> list[QColor]:
+        """One colour per span: by speaker when the transcript carries speakers (diarized), else the layer's."""
+        speakers = self.layer.metadata.get("speakers")
+        if not isinstance(speakers, list) or len(speakers) != len(self.layer):
+            return [self.color] * len(self.layer)
+        order = {name: i for i, name in enumerate(dict.fromkeys(s for s in speakers if s))}
+        return [speaker_color(self.color, order[s]) if s else _dimmed(self.color, 120) for s in speakers]
+
     def draw(self) -> None:
         for it in self.items:
             self.lane.plot.removeItem(it)
@@ -173,8 +189,10 @@ class SegmentsLane(LaneView):
         lay = self.layer
         if not len(lay):
             return
+        colors = self.span_colors()
         bars = pg.BarGraphItem(x0=lay.starts, width=lay.ends - lay.starts, y0=0.08, height=0.84,
-                               brush=pg.mkBrush(_dimmed(self.color, 55)), pen=pg.mkPen(_dimmed(self.color, 200)))
+                               brushes=[pg.mkBrush(_dimmed(c, 55)) for c in colors],
+                               pens=[pg.mkPen(_dimmed(c, 200)) for c in colors])
         self.lane.plot.addItem(bars)
         self.items.append(bars)
         for s, text in zip(lay.starts, lay.texts):

@@ -23,7 +23,8 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.layers import Curve, Events, Layer, Notes, Segments
 
 NUDGE_S = 0.01
-HELP_LINES = ["Return: add an annotation over the selection · F2: relabel · Delete: delete (f0: erase) · "
+HELP_LINES = ["Return: add an annotation over the selection · F2: relabel · Shift+F2: rename a class or speaker · "
+              "Delete: delete (f0: erase) · "
               "Ctrl+R: fit to selection",
               "Alt+Left/Right: move by 10 ms · Alt+Up/Down: note ±1 semitone, f0 ±1 octave · Ctrl+D: draw f0"]
 _NOTE = re.compile(r"^\s*([A-Ga-g])([#b]?)(-?\d+)\s*$")
@@ -73,6 +74,7 @@ class LayerEditor:
         actions = [
             self.w._act(m, "&Add over selection…", lambda: self.add(), "Return"),
             self.w._act(m, "&Relabel…", lambda: self.relabel(), "F2"),
+            self.w._act(m, "Rename &class or speaker…", lambda: self.rename_class(), "Shift+F2"),
             self.w._act(m, "&Delete (f0: erase selection)", self.delete, ["Delete", "Backspace"]),
             self.w._act(m, "&Fit to selection", self.fit_to_selection, "Ctrl+R"),
             self.w._act(m, "Move &earlier", lambda: self.move(-NUDGE_S), "Alt+Left"),
@@ -152,6 +154,17 @@ class LayerEditor:
             i = self._one(self.picked(layer), "relabel")
             old = layer.labels[i] if isinstance(layer, Events) else layer.texts[i]
             return E.relabel(layer, i, text if text is not None else self._ask("Relabel", "Label:", old)), "Relabel"
+        return self._run(make)
+
+    def rename_class(self, text: str | None = None) -> bool:
+        """Every item with the label of the one under the cursor (a sound class, 'Speaker 1') gets a new name."""
+        def make(layer):
+            if not isinstance(layer, (Events, Segments)):
+                raise WorkbenchError("Only events, segments and words have labels")
+            i = self._one(self.picked(layer), "rename")
+            old = layer.labels[i] if isinstance(layer, Events) else layer.texts[i]
+            new = text if text is not None else self._ask("Rename", f"New name for every '{old}':", old)
+            return E.rename_class(layer, old, new), f"Rename {old}"
         return self._run(make)
 
     def delete(self) -> bool:
