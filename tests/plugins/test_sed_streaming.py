@@ -34,7 +34,7 @@ def test_manifest_declares_the_live_processor():
 
     assert set(MANIFEST.requires) == {"audioset", "vad"}
     live = MANIFEST.live[0]
-    assert (live.id, live.hop_s) == ("sed", 0.5) and live.title == "Sound events"
+    assert (live.id, live.hop_s) == ("sed", 0.5) and live.title == "Sound events (street)"
     assert callable(resolve(live.factory))
     assert "street" in MANIFEST.param("preset").choices
 
@@ -66,3 +66,17 @@ def test_live_needs_a_preset(job):
 
     with pytest.raises(InvalidParameterError, match="preset"):
         make_processor({"preset": "top classes"}, job())
+
+
+def test_every_preset_is_offered_live_and_runs():
+    import numpy as np
+
+    from workbench.live.live_plugins import live_offers, make_processor
+
+    offers = {o.id: o for o in live_offers() if o.plugin.id == "sed"}
+    assert {o.processor.params["preset"] for o in offers.values()} == {"street", "domestic", "speech activity"}
+    for pid in offers:
+        proc = make_processor(pid, device="cpu")
+        x = 0.01 * np.random.default_rng(0).standard_normal(proc.sample_rate // 2).astype(np.float32)
+        layers = proc.push(x, 0.0)
+        assert all(layer.kind == "events" for layer in layers)

@@ -15,7 +15,7 @@ import threading
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLabel, QProgressBar,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QLabel, QProgressBar,
                                QPushButton, QVBoxLayout, QWidget)
 
 from workbench.core.errors import WorkbenchError
@@ -108,10 +108,11 @@ class LivePanel(QWidget):
         top.addWidget(self.record_button, 1, 2)
         top.addWidget(self.level, 1, 3, 1, 2)
         top.addWidget(self.dropout_label, 1, 5)
-        plugins = QHBoxLayout()
-        for box in self.checks.values():
-            plugins.addWidget(box)
-        plugins.addWidget(self.latency_label, 1)
+        plugins = QGridLayout()  # as many live processors as the plugins contribute: wrap them in rows
+        per_row = 5
+        for i, box in enumerate(self.checks.values()):
+            plugins.addWidget(box, i // per_row, i % per_row)
+        plugins.addWidget(self.latency_label, len(self.checks) // per_row + 1, 0, 1, per_row)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(plugins)
