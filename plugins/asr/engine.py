@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from typing import Callable
 
 import numpy as np
@@ -20,6 +21,7 @@ from workbench.core.models import ModelStore, default_store
 
 log = logging.getLogger(__name__)
 SAMPLE_RATE = 16000  # Hz, what Whisper expects
+PARTIAL_EVERY_S = 1.0  # at most this often, the words decoded so far are handed out (results as they arrive)
 WHISPER_IDS = ("whisper-base", "whisper-tiny.en", "whisper-small", "whisper-medium", "whisper-large-v3")
 
 
@@ -70,6 +72,7 @@ def transcribe(
     beam_size: int = 5,
     offset: float = 0.0,
     skip_silence: bool = True,
+    on_partial: Callable[[Segments, Words], None] | None = None,
 ) -> tuple[Segments, Words]:
     """Transcribe mono 16 kHz float32 ``samples_16k``; returns (Segments, Words) layers, times in seconds + ``offset``.
 
@@ -82,7 +85,7 @@ def transcribe(
     """
     try:
         return _transcribe(samples_16k, model_id, device, language, word_timestamps, progress, store, beam_size,
-                           offset, skip_silence)
+                           offset, skip_silence, on_partial)
     except (RuntimeError, ValueError, OSError) as exc:
         from workbench.core.compute import is_cuda_failure
 
@@ -93,7 +96,7 @@ def transcribe(
         store = store or default_store()
         store.release(device)
         segments, words = _transcribe(samples_16k, model_id, "cpu", language, word_timestamps, progress, store,
-                                      beam_size, offset, skip_silence)
+                                      beam_size, offset, skip_silence, on_partial)
         note = f"CUDA failed on {device} ({type(exc).__name__}: {str(exc)[:100]}); transcribed on the CPU"
         for layer in (segments, words):
             layer.metadata.setdefault("notes", []).append(note)
@@ -101,7 +104,7 @@ def transcribe(
 
 
 def _transcribe(samples_16k, model_id, device, language, word_timestamps, progress, store, beam_size, offset,
-                skip_silence) -> tuple[Segments, Words]:
+                skip_silence, on_partial=None) -> tuple[Segments, Words]:
     audio = np.ascontiguousarray(samples_16k, dtype=np.float32).reshape(-1)
     duration = len(audio) / SAMPLE_RATE
     model = load_whisper(model_id, device, store)
@@ -121,6 +124,15 @@ def _transcribe(samples_16k, model_id, device, language, word_timestamps, progre
             vad_filter=skip_silence, vad_parameters={"min_silence_duration_ms": 500, "speech_pad_ms": 100},
         )
         detected = info.language
+    meta = {"model": model_id, "language": detected, "device": device}
+
+    def layers() -> tuple[Segments, Words]:
+        return (Segments(name="transcript", starts=list(starts), ends=list(ends), texts=list(texts),
+                         confidences=list(confs), metadata=dict(meta)),
+                Words(name="words", starts=list(w_starts), ends=list(w_ends), texts=list(w_texts),
+                      confidences=list(w_probs), metadata=dict(meta)))
+
+    last_partial = time.monotonic()
     for seg in segments:
         starts.append(seg.start + offset)
         ends.append(min(seg.end, duration) + offset)
@@ -131,13 +143,12 @@ def _transcribe(samples_16k, model_id, device, language, word_timestamps, progre
             w_ends.append(min(w.end, duration) + offset)
             w_texts.append(w.word.strip())
             w_probs.append(w.probability)
+        if on_partial is not None and time.monotonic() - last_partial >= PARTIAL_EVERY_S:
+            last_partial = time.monotonic()  # the words so far, drawn while the rest is decoded
+            on_partial(*layers())
         if progress:
             progress(min(1.0, seg.end / max(duration, 1e-9)), f"transcribed {seg.end:.0f} of {duration:.0f} s")
-    meta = {"model": model_id, "language": detected, "device": device}
-    return (
-        Segments(name="transcript", starts=starts, ends=ends, texts=texts, confidences=confs, metadata=meta),
-        Words(name="words", starts=w_starts, ends=w_ends, texts=w_texts, confidences=w_probs, metadata=dict(meta)),
-    )
+    return layers()
 
 
 def _languages(model) -> set[str]:

@@ -39,6 +39,7 @@ def process(audio: AudioBuffer, params: dict, ctx: JobContext) -> list[Layer]:
             samples, model_id, ctx.device, language=None if language == "auto" else language,
             word_timestamps=bool(params.get("word_timestamps", True)), progress=report, store=store,
             beam_size=int(params.get("beam_size", 5)), skip_silence=bool(params.get("skip_silence", True)),
+            on_partial=lambda segs, words: ctx.emit([segs, words] if params.get("word_timestamps", True) else [segs]),
         )
     if params.get("speakers"):
         _label_speakers(audio, ctx, [segments, words])

@@ -141,3 +141,17 @@ def test_wer_normalisation_and_edit_distance():
     assert edit_distance("a b c d".split(), "a x c".split()) == 2
     assert wer("the cat sat", "The cat sat.") == 0.0
     assert corpus_wer([("a b", "a"), ("c d e", "c d e f")]) == (2 / 5, 2, 5)
+
+
+def test_words_arrive_while_the_transcription_runs(speech, monkeypatch):
+    """Results as they arrive: the words decoded so far are handed out before the run ends."""
+    from workbench_plugins.asr import engine
+
+    monkeypatch.setattr(engine, "PARTIAL_EVERY_S", 0.0)  # hand out after every decoded segment
+    partials = []
+    ctx = JobContext(on_emit=lambda layers: partials.append(layers))
+    final = run_process(MANIFEST, speech, resolve_params(MANIFEST.params, {"model": "tiny.en", "beam_size": 1}), ctx)
+    final_words = next(layer for layer in final if isinstance(layer, Words)).texts
+    assert len(partials) >= 2  # the sentences are separate segments
+    first = next(layer for layer in partials[0] if isinstance(layer, Words)).texts
+    assert 0 < len(first) < len(final_words) and final_words[:len(first)] == first
