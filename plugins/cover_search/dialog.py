@@ -14,10 +14,10 @@ from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QListW
 
 from workbench.core.jobs import Job, JobRunner
 
-from workbench.gui.job_bridge import JobBridge  # the host's Qt bridge for core jobs
+from workbench.gui.job_bridge import JobBridge, JobProgressView  # the host's Qt bridge for core jobs
 
 
-class LibraryDialog(QDialog):
+class LibraryDialog(QDialog, JobProgressView):
     scan_finished = Signal(str)
     identify_finished = Signal(str)  # "done" (matches in ``last_matches``) or "failed"
 
@@ -156,11 +156,6 @@ class LibraryDialog(QDialog):
         return self.job
 
     # -- job signals (GUI thread) --------------------------------------------------------------------------
-    def _on_progress(self, job_id: str, fraction: float, text: str) -> None:
-        if self.job is not None and job_id == self.job.id:
-            self.progress.setValue(int(fraction * 1000))
-            self.status.setText(text)
-
     def _on_finished(self, job_id: str) -> None:
         if self.job is None or job_id != self.job.id:
             return

@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (QDialog, QFileDialog, QFormLayout, QHBoxLayout, Q
 from workbench.core.audio import AudioBuffer
 from workbench.core.jobs import Job, JobRunner
 
-from workbench.gui.job_bridge import JobBridge  # the host's Qt bridge for core jobs
+from workbench.gui.job_bridge import JobBridge, JobProgressView  # the host's Qt bridge for core jobs
 
 
-class DDSPTrainDialog(QDialog):
+class DDSPTrainDialog(QDialog, JobProgressView):
     loss_reported = Signal(int, float)  # step, loss (emitted from the worker thread)
     training_finished = Signal(str)
 
@@ -153,11 +153,6 @@ class DDSPTrainDialog(QDialog):
         self.steps_seen.append(step)
         self.losses.append(loss)
         self.curve.setData(np.asarray(self.steps_seen), np.asarray(self.losses))
-
-    def _on_progress(self, job_id: str, fraction: float, text: str) -> None:
-        if self.job is not None and job_id == self.job.id:
-            self.progress.setValue(int(fraction * 1000))
-            self.status.setText(text)
 
     def _on_finished(self, job_id: str) -> None:
         if self.job is None or job_id != self.job.id:

@@ -176,8 +176,8 @@ def test_save_rejects_unknown_format(tmp_path):
 
 
 def test_espeak_speech_loads(tmp_path):
-    if shutil.which("espeak-ng") is None:
-        pytest.skip("espeak-ng is not installed")
+    if shutil.which("espeak-ng") is None:  # a system dependency (scripts/install_system_deps.sh): missing is a failure
+        pytest.fail("espeak-ng is not installed: run scripts/install_system_deps.sh")
     p = tmp_path / "speech.wav"
     subprocess.run(["espeak-ng", "-w", str(p), "hello world"], check=True)
     buf = load_audio(p)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ctypes
 import logging
-import os
 import sys
 from pathlib import Path
 
@@ -117,6 +116,3 @@ def reset_gpu_peak(device: str) -> None:
         except Exception:
             pass
 
-
-def cpu_threads() -> int:
-    return max(1, min(4, os.cpu_count() or 1))

@@ -103,11 +103,14 @@ class ModelCache:
                     return self._entries[k].value
             if size_hint:
                 self._make_room(str(device), size_hint)
-            value = factory()
+            try:
+                value = factory()
+            finally:  # loaded or failed, the next caller of this key makes its own attempt
+                with self._lock:
+                    self._loading.pop(k, None)
             nbytes = object_nbytes(value) or size_hint
             with self._lock:
                 self._entries[k] = _Entry(value, str(device), nbytes, time.monotonic())
-                self._loading.pop(k, None)
             self._make_room(str(device), 0, keep=k)
             return value
 

@@ -54,3 +54,13 @@ class JobBridge(QObject):
 
     def shutdown(self) -> None:
         self.runner.shutdown(cancel=True)
+
+
+class JobProgressView:
+    """For a dialog that runs one job at a time (``self.job``) and shows it in ``self.progress`` (0-1000) and
+    ``self.status``: connect ``bridge.progress`` to :meth:`_on_progress`."""
+
+    def _on_progress(self, job_id: str, fraction: float, text: str) -> None:
+        if self.job is not None and job_id == self.job.id:
+            self.progress.setValue(int(fraction * 1000))
+            self.status.setText(text)

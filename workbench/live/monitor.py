@@ -99,7 +99,7 @@ class MonitorAdapter:
     def added_latency(self) -> float:
         return float(getattr(self.processor, "latency_s", getattr(self.processor, "added_latency", 0.0)))
 
-    def _out(self, block, t0: float) -> list:
+    def _out(self, block) -> list:
         block = np.asarray(block, np.float32).reshape(-1) if block is not None else np.zeros(0, np.float32)
         if len(block) and self.on_output is not None:
             self.on_output(block, self._emitted / self.output_rate)
@@ -107,8 +107,8 @@ class MonitorAdapter:
         return []
 
     def push(self, samples, t0: float) -> list:
-        return self._out(self.processor.push(samples, t0), t0)
+        return self._out(self.processor.push(samples, t0))
 
     def flush(self) -> list:
         flush = getattr(self.processor, "flush", None)
-        return self._out(flush(), 0.0) if flush else []
+        return self._out(flush()) if flush else []
