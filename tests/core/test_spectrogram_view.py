@@ -219,3 +219,36 @@ def test_disk_cache_prune_drops_least_recently_used_files(tmp_path):
     os.utime(old.root, (1, 1))
     new.prune(max_bytes=100_000)  # room for one 64 KiB tile
     assert not old.root.exists() and new.load("k", 7, 0) is not None
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_file_still_decoding_shows_the_decoded_part_and_keeps_only_final_tiles(kind):
+    """While a file decodes into its array, the left part is drawn from the decoded frames and the rest is
+    silence; no tile touching undecoded frames is stored, so after the decode the view equals a fresh one."""
+    sr, seconds = 8000, 120
+    rng = np.random.default_rng(1)
+    x = (0.05 * rng.standard_normal((1, sr * seconds))).astype(np.float32)
+    x[0, ::sr * 7] = 1.0  # a click every 7 s
+    samples = np.zeros_like(x)
+    frontier = [sr * 50]
+    samples[:, :frontier[0]] = x[:, :frontier[0]]
+    view = samples.view()
+    view.setflags(write=False)
+    s = SpectrogramSettings(kind=kind)
+    p = SpectrogramProvider(AudioBuffer.adopt(view, sr), decoded=lambda: frontier[0])
+    ref = SpectrogramProvider(AudioBuffer(x, sr)).render(s, 0, seconds, 600)
+    img = p.render(s, 0, seconds, 600)
+    assert not img.complete
+    margin = 2.0  # s: far more than any frame or CQT filter reaches
+    left, right = img.times < 50 - margin, img.times > 50 + margin
+    np.testing.assert_allclose(img.db[:, left], ref.db[:, left], atol=1e-3)
+    assert img.db[:, right].max() <= -99.0  # not decoded yet: silence
+    samples[:, frontier[0]:] = x[:, frontier[0]:]  # the decoder finishes
+    frontier[0] = x.shape[1]
+    with pytest.raises(InvalidParameterError):
+        p.finish_decoding(AudioBuffer(x, sr))  # another buffer: refused
+    samples.setflags(write=False)
+    p.finish_decoding(AudioBuffer.adopt(samples, sr))
+    done = p.render(s, 0, seconds, 600)
+    assert done.complete
+    np.testing.assert_allclose(done.db, ref.db, atol=1e-3)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
@@ -165,3 +167,56 @@ def test_settings_are_remembered(make_window, tone_file, qtbot, store):
     w2 = make_window()
     assert w2.view_controls.settings.kind == "cqt"
     assert store.recent_files()[0].endswith("tone1k.wav")
+
+
+def test_a_long_file_is_drawn_while_it_decodes_and_the_view_is_kept(make_window, tmp_path, qtbot):
+    """The decoder's previews carry the array being filled: the pane draws the decoded part before the file is
+    open (the document has no audio yet), and the window keeps that provider when the decode ends."""
+    from workbench.core.audio import AudioBuffer
+    from workbench.core.audio_stream import PREVIEW_BINS, DecodePreview
+
+    sr, seconds = 8000, 600
+    rng = np.random.default_rng(2)
+    x = (0.05 * rng.standard_normal((1, sr * seconds))).astype(np.float32)
+    samples = np.zeros_like(x)
+    half = x.shape[1] // 2
+    samples[:, :half] = x[:, :half]
+    shared = samples.view()
+    shared.setflags(write=False)
+    w = make_window()
+    path = tmp_path / "long.wav"
+    w.show_decode_preview(DecodePreview(path, sr, 1, x.shape[1], half, np.zeros((2, PREVIEW_BINS), np.float32),
+                                        shared))
+    qtbot.waitUntil(lambda: w.pane.current_image is not None and not w.pane.bridge._busy
+                    and w.pane.shown_request is w.pane.bridge.latest, timeout=20000)  # the render's last image
+    assert w.doc.audio is None  # plugins never see half a file
+    img = w.pane.current_image
+    assert not img.complete
+    shown = img.db[:, img.times < seconds / 2 - 5].max(axis=0)
+    undecoded = img.db[:, img.times > seconds / 2 + 5].max(axis=0)
+    assert shown.min() > -60 and undecoded.max() <= -99
+    samples[:, half:] = x[:, half:]
+    samples.setflags(write=False)
+    provider = w.decoding.active.provider
+    w.show_audio(AudioBuffer.adopt(samples, sr, source=path))
+    assert w.provider is provider and provider.decoding_frontier() is None
+    img = wait_image(qtbot, w)
+    assert img.complete and img.db.max(axis=0).min() > -60  # the whole file now
+
+
+def test_a_file_that_fails_while_decoding_leaves_the_previous_document_shown(make_window, tone_file, qtbot):
+    from workbench.core.audio_stream import PREVIEW_BINS, DecodePreview
+
+    w = make_window()
+    open_file(qtbot, w, tone_file)
+    wait_image(qtbot, w)
+    before = w.doc.audio
+    part = np.zeros((1, 22050 * 30), np.float32)
+    part[0, :22050] = 0.3
+    part.setflags(write=False)
+    w.show_decode_preview(DecodePreview(Path(tone_file), 22050, 1, part.shape[1], 22050,
+                                        np.zeros((2, PREVIEW_BINS), np.float32), part))
+    assert w.pane.audio is not before
+    w.decoding.abandon()
+    assert w.pane.audio is before and w.doc.audio is before
+    wait_image(qtbot, w)

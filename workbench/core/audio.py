@@ -77,7 +77,7 @@ class AudioBuffer:
         """Mean of the channels, optionally resampled to ``sample_rate`` Hz."""
         buf = self
         if self.channels != 1:
-            buf = self._derive(self.samples.mean(axis=0, keepdims=True))
+            buf = self._derive(_Adopted(self.samples.mean(axis=0, keepdims=True, dtype=np.float32)))
         return buf.resample(sample_rate) if sample_rate else buf
 
     def resample(self, sample_rate: int) -> "AudioBuffer":
@@ -86,15 +86,18 @@ class AudioBuffer:
 
         if sample_rate == self.sample_rate:
             return self
-        return self._derive(resample_array(self.samples, self.sample_rate, sample_rate), sample_rate)
+        return self._derive(_Adopted(np.asarray(resample_array(self.samples, self.sample_rate, sample_rate),
+                                                np.float32)), sample_rate)
 
     def slice(self, start: float, end: float) -> "AudioBuffer":
         """The part between ``start`` and ``end`` seconds (clamped to the buffer)."""
         a = max(0, min(self.num_samples, int(round(start * self.sample_rate))))
         b = max(a, min(self.num_samples, int(round(end * self.sample_rate))))
-        return self._derive(self.samples[:, a:b])
+        return self._derive(_Adopted(self.samples[:, a:b]))  # a view of read-only samples: no copy needed
 
-    def _derive(self, samples: np.ndarray, sample_rate: int | None = None) -> "AudioBuffer":
+    def _derive(self, samples, sample_rate: int | None = None) -> "AudioBuffer":
+        """A new buffer from ``samples``: wrapped in _Adopted when freshly computed (or a view of these frozen
+        samples), so an hour-long mono mix or slice is not copied a second time."""
         return AudioBuffer(samples, sample_rate or self.sample_rate, self.source, self.name, self.warnings)
 
     @property

@@ -37,6 +37,9 @@ class DecodePreview:
     total_frames: int
     decoded_frames: int
     envelope: np.ndarray  # (2, PREVIEW_BINS) float32: mins, maxs over all channels of each bin's samples
+    # The (channels, total_frames) array being filled (read-only view; frames >= decoded_frames are zeros or
+    # being written): a window may analyse the decoded part while the rest decodes. None for other decoders.
+    samples: np.ndarray | None = None
 
     @property
     def duration(self) -> float:
@@ -99,7 +102,9 @@ class _Irregular(Exception):
 
 def _decode(path: Path, info, raw, on_preview, every: float) -> np.ndarray | None:
     ch, total, rate = int(info.channels), int(info.frames), int(info.samplerate)
-    samples = np.empty((ch, total), np.float32)
+    samples = np.zeros((ch, total), np.float32)  # zeros (lazily mapped pages): undecoded frames read as silence
+    shared = samples.view()
+    shared.setflags(write=False)
     env = _Envelope(total)
     last = [0.0]
 
@@ -107,7 +112,7 @@ def _decode(path: Path, info, raw, on_preview, every: float) -> np.ndarray | Non
         now = time.monotonic()
         if on_preview is not None and (force or now - last[0] >= every):
             last[0] = now
-            on_preview(DecodePreview(path, rate, ch, total, done, env.env.copy()))
+            on_preview(DecodePreview(path, rate, ch, total, done, env.env.copy(), shared))
 
     report(0, force=True)
     got = 0
@@ -148,8 +153,9 @@ def _block_done(block: np.ndarray, got: int, env: _Envelope, report) -> int:
     if not np.isfinite(block).all():
         raise _Irregular()  # load_audio replaces them and says so
     env.add(block, got)
+    first = got == 0
     got += block.shape[1]
-    report(got)
+    report(got, force=first)  # the first block at once: the window can draw it while the rest decodes
     return got
 
 
@@ -162,8 +168,7 @@ def _convert(data: np.ndarray, dtype: str | None, width: int, ch: int, out: np.n
     else:
         frames = data.view(dtype).reshape(-1, ch)
         scale = {2: 1.0 / 2**15, 4: 1.0 / 2**31}[width] if dtype[1] == "i" else 1.0
-    for c in range(ch):
-        np.multiply(frames[:, c], np.float32(scale), out=out[c], casting="unsafe")
+    np.multiply(frames.T, np.float32(scale), out=out, casting="unsafe")  # one pass over all channels
 
 
 def _raw_wav_layout(path: Path, info) -> tuple[int, str | None, int] | None:

@@ -35,6 +35,7 @@ TILE_COLS = 256  # columns per tile
 MAX_LEVEL = 24
 DISK_CACHE_MIN_SECONDS = 600.0  # without an explicit cache_dir, files this long get a disk cache
 DISK_MIN_LEVEL = 7  # only levels with a hop >= 4096 samples go to disk: the fine ones are cheap and numerous
+MEMORY_MB, MEMORY_MB_WITH_DISK = 512, 192  # bounds of the in-memory tile LRU
 DISK_MAX_BYTES = 2 * 2**30  # the disk cache root is pruned (least recently used files first) above this
 DIRECT_POOL = 3  # summary levels up to step level + 3 are pooled straight from frames (<= 8 frames a column)
 PYRAMID_VERSION = "maxpool-1"  # disk tiles of older (one-frame-per-column) caches are not reused
@@ -79,25 +80,51 @@ class SpectrogramProvider:
 
     ``audio``: the file (any number of channels). ``device``: torch device for the features. ``cache_dir``: disk
     tile cache root (None = a per-user cache folder, used only for files of 10 minutes or more).
-    ``memory_mb``: bound of the in-memory tile LRU. Disk holds levels >= ``disk_min_level`` (float16) only. ``stats`` counts tiles served from memory or disk, computed
+    ``memory_mb``: bound of the in-memory tile LRU (default: MEMORY_MB, or MEMORY_MB_WITH_DISK over a disk cache). Disk holds levels >= ``disk_min_level`` (float16) only. ``stats`` counts tiles served from memory or disk, computed
     (wholly, or half when the coarser level gave the even columns) and derived from the finer level for free.
     """
 
     def __init__(self, audio: AudioBuffer, device: str = "cpu", cache_dir: Path | None = None,
-                 memory_mb: int = 512):
+                 memory_mb: int | None = None, decoded: Callable[[], int] | None = None):
         self.audio, self.device = audio, device
         self.sr, self.n = audio.sample_rate, audio.num_samples
-        self._mem = MemoryLRU(memory_mb * 2**20)
         self._lock = threading.Lock()
         self._analysers: dict = {}
         self._overviews: dict = {}
-        self.identity = _file_identity(audio)
+        # While the file is still decoding into audio.samples: frames decoded so far (see decoding_frontier).
+        self._decoded = decoded
+        self.identity = _file_identity(audio, contents=decoded is None)
         if cache_dir is None and audio.duration >= DISK_CACHE_MIN_SECONDS:
             cache_dir = default_cache_dir()
+        if memory_mb is None:  # with a disk cache behind it, a smaller memory LRU only costs disk reads
+            memory_mb = MEMORY_MB_WITH_DISK if cache_dir is not None else MEMORY_MB
+        self._mem = MemoryLRU(memory_mb * 2**20)
         self._disk = DiskTiles(Path(cache_dir), self.identity) if cache_dir is not None else None
         self.disk_min_level = DISK_MIN_LEVEL
         self._pruned = False
         self.stats = {"memory_hits": 0, "disk_hits": 0, "computed": 0, "derived": 0}
+
+    # ---------------------------------------------------------------- progressive decoding
+    def decoding_frontier(self) -> int | None:
+        """Frames of the file decoded so far while it decodes; None once all of it is there."""
+        dec = self._decoded
+        if dec is None:
+            return None
+        got = int(dec())
+        return None if got >= self.n else max(0, got)
+
+    def finish_decoding(self, audio: AudioBuffer) -> None:
+        """The decode ended: ``audio`` holds the same samples, all of them. Tiles made of decoded frames only
+        were kept; the ones that reached past the decoded part were never stored and are computed again."""
+        if audio.samples.shape != self.audio.samples.shape or not np.shares_memory(audio.samples, self.audio.samples):
+            raise InvalidParameterError("finish_decoding needs the buffer that was being decoded")
+        self.audio, self._decoded = audio, None
+
+    def _tile_span(self, settings: SpectrogramSettings, level: int, index: int) -> tuple[int, int]:
+        """Samples [lo, hi) that tile ``index`` of ``level`` depends on (its columns' frames and their margin)."""
+        hop = BASE_HOP << level
+        margin = self._analyser(settings).margin + hop
+        return index * TILE_COLS * hop - margin, (index + 1) * TILE_COLS * hop + margin
 
     # ---------------------------------------------------------------- public API
     def render(self, settings: SpectrogramSettings, t0: float, t1: float, width_px: int,
@@ -135,7 +162,8 @@ class SpectrogramProvider:
         partial = None
         if on_partial is not None:
             partial = (lambda blk: on_partial(image(blk, complete=False)), float(partial_every))
-        return image(self._columns(settings, channel, level, j0, j1, cancelled, partial))
+        decoding = self.decoding_frontier() is not None  # before the tiles: the image shows no more than that
+        return image(self._columns(settings, channel, level, j0, j1, cancelled, partial), complete=not decoding)
 
     def overview(self, width_px: int) -> tuple[np.ndarray, np.ndarray]:
         """(mins, maxs), each (width_px,) float32: the waveform envelope over all channels of the whole file,
@@ -286,6 +314,13 @@ class SpectrogramProvider:
             return arr
         if cancelled():
             raise JobCancelled()
+        frontier = self.decoding_frontier()
+        if frontier is not None:  # the file is still decoding: nothing is stored that the rest could change
+            lo, hi = self._tile_span(settings, level, index)
+            if hi > frontier:
+                if lo >= frontier:  # not decoded at all yet: silence, as the zero-filled samples would give
+                    return np.full((len(row_frequencies(self.sr, settings)), TILE_COLS), DB_FLOOR, np.float32)
+                return self._fresh_tile(settings, channel, level, index, cancelled)
         folder = DiskTiles.analysis_folder((akey, channel, BASE_HOP, TILE_COLS, self.sr, PYRAMID_VERSION))
         use_disk = self._disk is not None and level >= self.disk_min_level
         if use_disk:
@@ -294,6 +329,19 @@ class SpectrogramProvider:
                 self.stats["disk_hits"] += 1
                 self._mem.put(key, arr)
                 return arr
+        arr = self._fresh_tile(settings, channel, level, index, cancelled, akey)
+        arr.setflags(write=False)
+        self._mem.put(key, arr)
+        if use_disk:
+            if not self._pruned:  # once per provider, in the worker thread
+                self._pruned = True
+                self._disk.prune(DISK_MAX_BYTES)
+            self._disk.save(folder, level, index, arr)
+        return arr
+
+    def _fresh_tile(self, settings, channel, level: int, index: int, cancelled, akey=None) -> np.ndarray:
+        """Compute a tile (from its finer or coarser neighbours in memory where possible); stores nothing."""
+        akey = akey if akey is not None else self._key(settings)
         ls = self.step_level(settings)
         arr, todo = (None, None) if level > ls else self._from_neighbour_levels(akey, channel, level, index, ls)
         if level > ls:
@@ -307,13 +355,6 @@ class SpectrogramProvider:
             self.stats["computed"] += 1
         else:
             self.stats["derived"] += 1
-        arr.setflags(write=False)
-        self._mem.put(key, arr)
-        if use_disk:
-            if not self._pruned:  # once per provider, in the worker thread
-                self._pruned = True
-                self._disk.prune(DISK_MAX_BYTES)
-            self._disk.save(folder, level, index, arr)
         return arr
 
 
@@ -348,8 +389,9 @@ def _pool_columns(block: np.ndarray, lo: np.ndarray, hi: np.ndarray, nearest: np
     return pooled
 
 
-def _file_identity(audio: AudioBuffer) -> str:
-    """Stable id of the audio content: path + size + mtime when it came from a file, else a content sample."""
+def _file_identity(audio: AudioBuffer, contents: bool = True) -> str:
+    """Stable id of the audio content: path + size + mtime when it came from a file, plus a content sample
+    (``contents``; a file still decoding has none yet, and is exactly its file)."""
     h = hashlib.sha1()
     h.update(repr((audio.sample_rate, audio.samples.shape)).encode())
     src = Path(audio.source) if audio.source is not None else None
@@ -357,7 +399,9 @@ def _file_identity(audio: AudioBuffer) -> str:
         st = src.stat()
         h.update(repr((str(src.resolve()), st.st_size, st.st_mtime_ns)).encode())
     s = audio.samples
-    if s.shape[1]:
+    if not contents and src is not None:
+        h.update(b"decoded-file")
+    elif s.shape[1]:
         idx = np.linspace(0, s.shape[1] - 1, num=min(s.shape[1], 65536)).astype(np.int64)
         h.update(np.ascontiguousarray(s[:, idx]).tobytes())
         h.update(np.ascontiguousarray(s[:, :4096]).tobytes())

@@ -67,14 +67,19 @@ def interval(f1: float, f2: float) -> tuple[float, int, int]:
     return st, whole, int(round((st - whole) * 100))
 
 
-def _frames(mono: np.ndarray, centres: np.ndarray, n_fft: int) -> np.ndarray:
-    """(len(centres), n_fft) frames centred on sample ``centres`` with zeros outside the signal."""
+def _frames(audio: AudioBuffer, channel: int | None, centres: np.ndarray, n_fft: int) -> np.ndarray:
+    """(len(centres), n_fft) frames of one channel or the mono mix, centred on sample ``centres``, zeros outside
+    the signal. Only the frames' samples are mixed: a spectrum of an hour-long file never copies the hour."""
+    s = audio.samples
+    rows = s[channel:channel + 1] if channel is not None and 0 <= channel < audio.channels else s
+    n = rows.shape[1]
     starts = np.asarray(centres, dtype=np.int64) - n_fft // 2
     pos = starts[:, None] + np.arange(n_fft)[None, :]
-    ok = (pos >= 0) & (pos < len(mono))
+    ok = (pos >= 0) & (pos < n)
     out = np.zeros(pos.shape, np.float32)
-    if len(mono):
-        out[ok] = mono[np.clip(pos, 0, len(mono) - 1)][ok]
+    if n:
+        mixed = rows[:, np.clip(pos, 0, n - 1)].mean(axis=0, dtype=np.float32)
+        out[ok] = mixed[ok]
     return out
 
 
@@ -90,12 +95,6 @@ def _power(frames: np.ndarray, n_fft: int, window: str) -> np.ndarray:
         return frames_power(torch.from_numpy(frames), settings).cpu().numpy()
 
 
-def _mono(audio: AudioBuffer, channel: int | None) -> np.ndarray:
-    if channel is not None and 0 <= channel < audio.channels:
-        return audio.samples[channel]
-    return audio.mono_samples
-
-
 def _check(audio: AudioBuffer | None, n_fft: int) -> None:
     if audio is None or audio.num_samples == 0:
         raise WorkbenchError("There is no audio to take a spectrum of.")
@@ -108,7 +107,7 @@ def spectrum_at(audio: AudioBuffer, t: float, n_fft: int = 4096, window: str = "
     """Spectrum of one ``n_fft``-sample frame centred on ``t`` s (zeros beyond the ends)."""
     _check(audio, n_fft)
     centre = int(round(t * audio.sample_rate))
-    power = _power(_frames(_mono(audio, channel), np.array([centre]), n_fft), n_fft, window)[:, 0]
+    power = _power(_frames(audio, channel, np.array([centre]), n_fft), n_fft, window)[:, 0]
     freqs = np.arange(n_fft // 2 + 1) * (audio.sample_rate / n_fft)
     return Spectrum(freqs, 10 * np.log10(np.maximum(power, POWER_FLOOR)), float(t), float(t), 1)
 
@@ -127,7 +126,7 @@ def mean_spectrum(audio: AudioBuffer, t0: float, t1: float, n_fft: int = 4096, w
     centres = a + hop // 2 + hop * np.arange(n) if b - a >= n_fft else np.array([(a + b) // 2])
     if len(centres) > max_frames:
         centres = centres[np.linspace(0, len(centres) - 1, max_frames).round().astype(int)]
-    power = _power(_frames(_mono(audio, channel), centres, n_fft), n_fft, window).mean(axis=1)
+    power = _power(_frames(audio, channel, centres, n_fft), n_fft, window).mean(axis=1)
     freqs = np.arange(n_fft // 2 + 1) * (sr / n_fft)
     return Spectrum(freqs, 10 * np.log10(np.maximum(power, POWER_FLOOR)), float(t0), float(t1), len(centres))
 

@@ -21,8 +21,11 @@ def create_app(argv: list[str] | None = None):
     """The QApplication (existing one reused), with the workbench's name, icon and theme."""
     from PySide6.QtWidgets import QApplication
 
+    from workbench.core.heap import use_fixed_mmap_threshold
+
     from .style import apply_theme
 
+    use_fixed_mmap_threshold()  # an hour-long file's tile temporaries go back to the system when freed
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName("Audio Workbench")
     app.setOrganizationName("AudioWorkbench")

@@ -182,7 +182,11 @@ class FileActions:
             for p in rest:
                 self.add_track(p)
 
-        self.loader.load(first, loaded, lambda msg: self.error("Open", msg), on_preview=self.w.show_decode_preview)
+        def failed(msg: str) -> None:
+            self.w.decoding.abandon()
+            self.error("Open", msg)
+
+        self.loader.load(first, loaded, failed, on_preview=self.w.show_decode_preview)
         return True
 
     def add_track_dialog(self) -> None:

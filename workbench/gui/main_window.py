@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QLabel, QMainWindow, QMen
 from workbench.core.errors import WorkbenchError
 
 from .axes import format_hz, format_time, note_name
+from .decode_view import DecodingView
 from .details import DetailsPanel
 from .document import Document
 from .file_actions import FileActions
@@ -130,6 +131,7 @@ class MainWindow(QMainWindow):
 
         self.files = FileActions(self)
         self.compute_device = "cpu"
+        self.decoding = DecodingView(self)
         threading.Thread(target=self._warm_up, name="workbench-warm-up", daemon=True).start()
         self._build_menus()
         self._connect()
@@ -308,6 +310,7 @@ class MainWindow(QMainWindow):
         """While a file decodes: its length and the waveform decoded so far in the overview (first feedback)."""
         self.overview.set_duration(preview.duration)
         self.overview.set_envelope(preview.envelope)
+        self.decoding.preview(preview)  # and the spectrogram of the decoded part
         self.statusBar().showMessage(f"Opening {preview.path.name}… {preview.fraction:.0%}")
 
     def show_audio(self, audio) -> None:
@@ -315,7 +318,7 @@ class MainWindow(QMainWindow):
         from workbench.core.spectrogram_view import SpectrogramProvider
 
         self.playback.stop()
-        self.provider = SpectrogramProvider(audio, device=self.compute_device)
+        self.provider = self.decoding.take(audio) or SpectrogramProvider(audio, device=self.compute_device)
         self.doc.set_audio(audio)
         self.overview.set_duration(audio.duration)
         self.pane.set_audio(audio, self.provider, self.view_controls.settings)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -83,6 +83,19 @@ class RenderBridge(QObject):
             self._busy = True
         self._render_pool.submit(self._render_loop, req, self.provider)
         return req
+
+    def refresh(self) -> None:
+        """Render the newest request again: the audio under it grew (a file still decoding). Skipped while a
+        render runs, so a stream of refreshes never cancels the image in progress: the next one asks again."""
+        with self._lock:
+            last, provider = self.latest, self.provider
+            if last is None or provider is None or self._busy or self._closed or last.serial != self._serial:
+                return
+            self._serial += 1
+            req = replace(last, serial=self._serial)
+            self.latest = req
+            self._busy = True
+        self._render_pool.submit(self._render_loop, req, provider)
 
     def request_overview(self, width_px: int) -> None:
         provider = self.provider

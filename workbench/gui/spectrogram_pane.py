@@ -166,6 +166,13 @@ class SpectrogramPane(QWidget):
         self.set_playhead(0.0)
         self.clear_selection()
 
+    def show_nothing(self) -> None:
+        """Back to the empty pane (a file that failed to open was being shown while it decoded)."""
+        self.audio = self.source = self.current_image = None
+        self.bridge.set_provider(None)
+        self.image.clear()
+        self.placeholder.show()
+
     def set_settings(self, settings, keep_view: bool = True) -> None:
         from workbench.core.features import FrequencyAxis
 
