@@ -38,12 +38,18 @@ def process(audio: AudioBuffer, params: dict, ctx: JobContext) -> list[Layer]:
     model = params.get("model", "spleeter-2stems")
     x, rate = audio.samples, audio.sample_rate
     ctx.progress(0.0, f"loading {model}")
+    base = audio.name or "mix"
     if model == "spleeter-2stems":
         nets = spleeter_nets(ctx)
-        v, a = spleeter.separate(nets, x, rate, ctx, params.get("chunk_s", 30.0), params.get("overlap_s", 2.0))
-        stems = {"vocals": v, "accompaniment": a}
         meta = {"model": model, "sum_tolerance": 1e-5,
                 "note": "accompaniment = mixture - vocals; vocal mask above 11 kHz = its magnitude-weighted 8.3-11 kHz mean"}
+
+        def partial(v, a) -> None:  # the stems so far: playable and drawn while the rest separates
+            ctx.emit([_stems_layer({"vocals": v, "accompaniment": a}, rate, base, model, meta)])
+
+        v, a = spleeter.separate(nets, x, rate, ctx, params.get("chunk_s", 30.0), params.get("overlap_s", 2.0),
+                                 on_partial=partial)
+        stems = {"vocals": v, "accompaniment": a}
     elif model == online.DEMUCS_ID:
         stems = online.run_demucs(_online_net(model, ctx), x, rate, ctx)
         meta = {"model": model}
@@ -53,7 +59,10 @@ def process(audio: AudioBuffer, params: dict, ctx: JobContext) -> list[Layer]:
         meta = {"model": model}
     else:
         raise InvalidParameterError(f"Unknown separation model '{model}'")
-    base = audio.name or "mix"
-    tracks = {k: AudioBuffer(s, rate, name=f"{base}-{k}") for k, s in stems.items()}
     ctx.progress(1.0, "done")
-    return [Tracks(name=f"stems ({model})", tracks=tracks, metadata=meta)]
+    return [_stems_layer(stems, rate, base, model, meta)]
+
+
+def _stems_layer(stems: dict, rate: int, base: str, model: str, meta: dict) -> Tracks:
+    tracks = {k: AudioBuffer.adopt(s, rate, name=f"{base}-{k}") for k, s in stems.items()}  # fresh arrays
+    return Tracks(name=f"stems ({model})", tracks=tracks, metadata=dict(meta))

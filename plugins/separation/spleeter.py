@@ -9,6 +9,8 @@ sum back to the input exactly (up to float32 rounding, ~1e-6 of full scale) and 
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import torch
 
@@ -68,16 +70,26 @@ def _vocals_chunk(nets, chunk: np.ndarray, rate: int, device: str) -> np.ndarray
 
 
 def separate(nets: dict[str, SpleeterUNet], samples: np.ndarray, rate: int, ctx: JobContext,
-             chunk_seconds: float = 30.0, overlap_seconds: float = 2.0) -> tuple[np.ndarray, np.ndarray]:
+             chunk_seconds: float = 30.0, overlap_seconds: float = 2.0,
+             on_partial=None, partial_every: float = 5.0) -> tuple[np.ndarray, np.ndarray]:
     """(vocals, accompaniment), each shaped like ``samples`` (channels, n) at ``rate`` Hz.
 
     Memory: the chunks are processed one at a time and cross-faded linearly over ``overlap_seconds``, so
     beyond the input only the vocals array and one chunk's working set are held.
+    ``on_partial(vocals, accompaniment)``: the stems of the part no later chunk changes any more (copies),
+    after the first chunk and then at most every ``partial_every`` s of wall time.
     """
     samples = np.asarray(samples, dtype=np.float32)
     vocals = np.zeros_like(samples)
     ov = int(round(overlap_seconds * rate))
+    last = None
     for chunk in ctx.chunks(samples, rate, chunk_seconds, overlap_seconds, text="separating"):
         crossfade_add(vocals, _vocals_chunk(nets, chunk.samples, rate, ctx.device), chunk, ov)
+        final = chunk.start + chunk.samples.shape[-1] - (ov if chunk.index < chunk.count - 1 else 0)
+        if on_partial is not None and chunk.index < chunk.count - 1 and (
+                last is None or time.monotonic() - last >= partial_every):
+            last = time.monotonic()
+            v = vocals[:, :final].copy()
+            on_partial(v, samples[:, :final] - v)
     accompaniment = samples - vocals
     return vocals, accompaniment

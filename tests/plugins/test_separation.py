@@ -153,6 +153,32 @@ def test_chunked_mono_other_rate_and_progress(plugin, mixture, device):
     assert len(seen) >= 3 and seen[-1] == 1.0
 
 
+def test_stems_arrive_while_it_separates_and_cancel_keeps_them(plugin, mixture, device):
+    """A chunked run hands out the stems of the part already separated (``ctx.emit``): playable prefixes that
+    the final stems keep unchanged; cancelling later leaves the last ones with the host."""
+    mix, _, _ = mixture
+    partials = []
+    ctx = JobContext(device=device, on_emit=partials.append)
+    final = plugin.process(AudioBuffer(mix, RATE, name="mix"), {"chunk_s": 4.0, "overlap_s": 1.0}, ctx)[0].tracks
+    assert partials, "no partial stems were emitted"
+    first = partials[0][0].tracks
+    n = first["vocals"].num_samples
+    assert 0 < n < mix.shape[1] and first["accompaniment"].num_samples == n
+    np.testing.assert_allclose(first["vocals"].samples, final["vocals"].samples[:, :n], atol=1e-6)
+    np.testing.assert_allclose(first["vocals"].samples + first["accompaniment"].samples, mix[:, :n], atol=1e-5)
+
+    kept = []
+
+    def cancel_after_first(layers):
+        kept.append(layers)
+        ctx2.cancel()
+
+    ctx2 = JobContext(device=device, on_emit=cancel_after_first)
+    with pytest.raises(JobCancelled):
+        plugin.process(AudioBuffer(mix, RATE), {"chunk_s": 4.0, "overlap_s": 1.0}, ctx2)
+    assert len(kept) == 1 and kept[0][0].tracks["vocals"].num_samples == n
+
+
 def test_cancel(plugin, mixture):
     ctx = JobContext()
     ctx.cancel()
