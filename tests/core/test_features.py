@@ -115,3 +115,24 @@ def test_cqt_bins_limited_to_nyquist_and_bad_settings_rejected():
         compute_spectrogram(np.zeros(100, np.float32), 8000, SpectrogramSettings(kind="mel", fmin=5000.0))
     with pytest.raises(InvalidParameterError):
         compute_spectrogram(np.zeros(100, np.float32), 8000, SpectrogramSettings(window="nonsense"))
+
+
+def test_long_signals_split_into_blocks_match_librosa_and_inference_mode():
+    """Long inputs run block by block on worker threads (ranges, cache-sized blocks, a short last block); the
+    result must still be librosa's, also when the caller is in torch.inference_mode (thread-local)."""
+    import torch
+
+    sr = 8000
+    x = _music_like(sr, seconds=170.0)  # 2657 frames: more than one product for the CQT, several ranges
+    s = SpectrogramSettings(kind="mel", n_fft=512, hop=512, n_mels=40, fmin=32.7)
+    ref = np.abs(librosa.stft(x, n_fft=512, hop_length=512)) ** 2
+    with torch.inference_mode():
+        ours = stft_power(x, sr, s).numpy()
+        mel = mel_power(x, sr, s).numpy()
+        cqt = cqt_magnitude(x, sr, SpectrogramSettings(kind="cqt", hop=512, n_bins=72)).numpy()
+    assert ours.shape == ref.shape
+    assert np.abs(_db(ours) - _db(ref))[_within(_db(ref))].max() < 0.1
+    mref = librosa.feature.melspectrogram(y=x, sr=sr, n_fft=512, hop_length=512, n_mels=40, fmin=32.7)
+    assert np.abs(_db(mel) - _db(mref))[_within(_db(mref))].max() < 0.1
+    cref = np.abs(librosa.cqt(x, sr=sr, hop_length=512, fmin=32.70, n_bins=72, bins_per_octave=36))
+    assert cqt.shape == cref.shape and np.corrcoef(cqt.ravel(), cref.ravel())[0, 1] > 0.999

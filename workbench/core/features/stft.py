@@ -14,6 +14,7 @@ from scipy.signal import get_window
 
 from ..errors import InvalidParameterError
 from .frequencies import mel_band_edges, mel_frequencies, stft_frequencies  # noqa: F401 (re-exported)
+from .blocks import run_ranges
 from .settings import SpectrogramSettings
 
 
@@ -50,8 +51,67 @@ def stft_power(x, sr: int, settings: SpectrogramSettings, device: str = "cpu") -
     n = settings.n_fft
     if t.numel() == 0:
         return torch.zeros(n // 2 + 1, 0, device=device)
+    if t.device.type == "cpu":
+        return _blocked_power(t.numpy(), settings)
     # Constant padding done by hand: torch.stft's pad must be smaller than the input for some modes.
     return segment_power(torch.nn.functional.pad(t, (n // 2, n // 2)), settings.hop, settings)
+
+
+# Frames per block on the CPU: a block's frames, spectra and powers (about 3 MB at n_fft 2048) stay in the
+# caches, where one pass over the whole (bins, frames) matrix per step would stream it through memory.
+_BLOCK_BYTES = 1 << 20
+
+
+def _padded_frames(y: np.ndarray, settings: SpectrogramSettings) -> np.ndarray:
+    """(frames, n_fft) strided view of ``y`` zero-padded by n_fft // 2 on both sides (centred frames)."""
+    n, hop = settings.n_fft, settings.hop
+    padded = np.zeros(len(y) + 2 * (n // 2), dtype=np.float32)
+    padded[n // 2:n // 2 + len(y)] = y
+    count = 1 + (len(padded) - n) // hop
+    return np.lib.stride_tricks.as_strided(padded, (count, n), (hop * 4, 4), writeable=False)
+
+
+def _power_blocks(frames: np.ndarray, settings: SpectrogramSettings):
+    """Yields (first frame, |FFT| block (m, n_fft//2 + 1) float32) over cache-sized blocks of ``frames``. The
+    buffers are reused: the caller consumes each block before asking for the next."""
+    n = settings.n_fft
+    win = _window_np(settings.window, n)
+    block = max(8, _BLOCK_BYTES // (4 * n))
+    buf = np.empty((min(block, len(frames)), n), dtype=np.float32)
+    mag = np.empty((len(buf), n // 2 + 1), dtype=np.float32)
+    for a in range(0, len(frames), block):
+        m = min(block, len(frames) - a)
+        np.multiply(frames[a:a + m], win, out=buf[:m])
+        spec = torch.fft.rfft(torch.from_numpy(buf[:m]), dim=-1).numpy()
+        yield a, np.abs(spec, out=mag[:m])  # numpy's complex abs is one fast pass; the caller squares it
+
+
+def _blocked_power(y: np.ndarray, settings: SpectrogramSettings) -> torch.Tensor:
+    """stft_power on the CPU: blocks of frames on our worker threads into one (frames, bins) array."""
+    frames = _padded_frames(y, settings)
+    out = np.empty((len(frames), settings.n_fft // 2 + 1), dtype=np.float32)  # numpy: huge pages when large
+
+    def work(a: int, b: int) -> None:
+        for k, mag in _power_blocks(frames[a:b], settings):
+            np.square(mag, out=out[a + k:a + k + len(mag)])
+
+    run_ranges(work, len(frames), min_size=64)
+    return torch.from_numpy(out).T
+
+
+def _blocked_mel(y: np.ndarray, sr: int, settings: SpectrogramSettings) -> torch.Tensor:
+    """mel_power on the CPU: power blocks projected while they are in the cache (no full power matrix)."""
+    frames = _padded_frames(y, settings)
+    proj = mel_projector(sr, settings)
+    out = torch.from_numpy(np.empty((len(frames), proj.fb.shape[0]), dtype=np.float32))
+
+    def work(a: int, b: int) -> None:
+        for k, mag in _power_blocks(frames[a:b], settings):
+            np.square(mag, out=mag)
+            proj.project_frames(torch.from_numpy(mag), out[a + k:a + k + len(mag)])
+
+    run_ranges(work, len(frames), min_size=64)
+    return out.T
 
 
 def segment_power(segment: torch.Tensor, step: int, settings: SpectrogramSettings) -> torch.Tensor:
@@ -114,6 +174,12 @@ class MelProjector:
             torch.mm(w, power[lo:hi], out=out[a:b])
         return out
 
+    def project_frames(self, power: torch.Tensor, out: torch.Tensor) -> None:
+        """The same projection for frame-major power (frames, n_freqs) into ``out`` (frames, n_mels)."""
+        out.zero_()
+        for a, b, lo, hi, w in self.blocks:
+            torch.mm(power[:, lo:hi], w.T, out=out[:, a:b])
+
 
 _PROJECTORS: dict = {}
 
@@ -130,7 +196,11 @@ def mel_projector(sr: int, settings: SpectrogramSettings, device: str = "cpu") -
 def mel_power(x, sr: int, settings: SpectrogramSettings, device: str = "cpu") -> torch.Tensor:
     """Mel power spectrogram (n_mels, frames), equal to librosa.feature.melspectrogram(y=x, sr=sr, n_fft=n_fft,
     hop_length=hop, window=window, n_mels=n_mels, fmin=fmin, fmax=fmax) (power=2, Slaney mel)."""
-    return mel_projector(sr, settings, device)(stft_power(x, sr, settings, device))
+    _check_fft(settings)
+    t = _as_mono_tensor(x, device)
+    if t.device.type == "cpu" and t.numel():
+        return _blocked_mel(t.numpy(), sr, settings)
+    return mel_projector(sr, settings, device)(stft_power(t, sr, settings, device))
 
 
 def _check_fft(settings: SpectrogramSettings) -> None:
