@@ -69,3 +69,55 @@ def test_irregular_files_get_load_audios_messages(tmp_path):
     with pytest.raises(AudioLoadError) as b:
         load_audio(junk)
     assert str(a.value) == str(b.value)
+
+
+@pytest.mark.parametrize("fmt,subtype", [("FLAC", "PCM_16"), ("MP3", "MPEG_LAYER_III"), ("OGG", "VORBIS")])
+def test_compressed_files_decode_in_parallel_segments_exactly(tmp_path, monkeypatch, fmt, subtype):
+    """Segments decoded side by side from exact seeks give the samples of one sequential read, and the
+    previews only ever report a decoded prefix whose samples are final."""
+    monkeypatch.setattr(audio_stream, "BLOCK_FRAMES", 1 << 14)
+    monkeypatch.setattr(audio_stream, "SEGMENT_MIN_FRAMES", 1 << 16)
+    monkeypatch.setattr(audio_stream.os, "cpu_count", lambda: 4)  # 4 segments even on a 2-core machine
+    x = _signal(seconds=20.0)
+    path = tmp_path / f"a.{fmt.lower()}"
+    sf.write(str(path), x.T, SR, format=fmt, subtype=subtype)
+    ref, _ = sf.read(str(path), dtype="float32", always_2d=True)
+    checked = []
+    tol = 1e-6 if fmt == "MP3" else 0.0  # libsndfile's MP3 floats depend on read sizes by one step
+
+    def preview(p):
+        n = p.decoded_frames
+        checked.append(n)
+        if p.samples is not None and n:  # what the window may draw is already the final audio
+            np.testing.assert_allclose(p.samples[:, n - 100:n], ref.T[:, n - 100:n], rtol=0, atol=tol)
+
+    got = stream_load(path, preview, every=0.0)
+    np.testing.assert_allclose(got.samples, ref.T, rtol=0, atol=tol)
+    assert all(np.diff(checked) >= 0) and checked[-1] == ref.shape[0] and len(checked) > 10
+
+
+def test_a_seam_that_does_not_match_falls_back_to_one_pass(tmp_path, monkeypatch):
+    monkeypatch.setattr(audio_stream, "SEGMENT_MIN_FRAMES", 1 << 16)
+    monkeypatch.setattr(audio_stream.os, "cpu_count", lambda: 2)
+    x = _signal(seconds=12.0)
+    path = tmp_path / "a.flac"
+    sf.write(str(path), x.T, SR, format="FLAC")
+    monkeypatch.setattr(audio_stream, "_same_seam", lambda again, first: False)
+    passes, previews = [], []
+    real = audio_stream._decode_segments
+    monkeypatch.setattr(audio_stream, "_decode_segments",
+                        lambda *a, **k: passes.append(k.get("workers")) or real(*a, **k))
+    got = stream_load(path, previews.append, every=0.0)
+    assert passes == [None, 1]  # one sequential pass after the parallel one
+    done = [p.decoded_frames for p in previews]
+    assert all(np.diff(done) >= 0) and done[-1] == x.shape[1]  # the second pass never reports less
+    np.testing.assert_array_equal(got.samples, sf.read(str(path), dtype="float32", always_2d=True)[0].T)
+
+
+def test_seam_check_catches_a_shifted_seek_and_distrusts_silence():
+    x = _signal(seconds=1.0)[:, :4096 + 7]
+    first = x[:, 7:]
+    assert audio_stream._same_seam(first + np.float32(6e-8), first)  # one float step: the same audio
+    assert not audio_stream._same_seam(x[:, :4096], first)  # a seek 7 frames early
+    silent = np.zeros_like(first)
+    assert not audio_stream._same_seam(silent, silent)  # silence cannot prove where a seek landed

@@ -11,7 +11,10 @@ The preview envelope is honest: bin i holds the min and max of EVERY decoded sam
 
 from __future__ import annotations
 
+import os
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -24,6 +27,9 @@ from .audio_io import load_audio
 
 PREVIEW_BINS = 4096  # envelope resolution of the preview (the overview is a few hundred to 2000 px wide)
 BLOCK_FRAMES = 1 << 18  # frames per block: ~6 s at 44.1 kHz, a few MB
+MAX_DECODE_THREADS = 4  # compressed files: segments decoded side by side
+SEGMENT_MIN_FRAMES = 1 << 22  # ~95 s at 44.1 kHz: shorter files decode in one pass
+SEAM_CHECK = 4096  # frames decoded twice at each segment seam, to prove the seek exact
 _RAW_SUBTYPES = {"PCM_16": ("<i2", 2), "PCM_24": (None, 3), "PCM_32": ("<i4", 4), "FLOAT": ("<f4", 4)}
 
 
@@ -130,23 +136,94 @@ def _decode(path: Path, info, raw, on_preview, every: float) -> np.ndarray | Non
                 _convert(np.frombuffer(buf, np.uint8, n), dtype, width, ch, block)
                 got = _block_done(block, got, env, report)
     else:
-        with sf.SoundFile(str(path)) as f:
-            buf = np.empty((BLOCK_FRAMES, ch), np.float32)
-            while got < total:
-                try:
-                    data = f.read(dtype="float32", always_2d=True, out=buf[:min(BLOCK_FRAMES, total - got)])
-                except Exception as exc:
-                    raise _Irregular() from exc
-                m = data.shape[0]
-                if m == 0:
-                    break
-                block = samples[:, got:got + m]
-                block[...] = data.T
-                got = _block_done(block, got, env, report)
+        got = _decode_segments(path, total, ch, samples, env, report)
     if got != total:
         raise _Irregular()
     report(total, force=True)
     return samples
+
+
+def _decode_segments(path: Path, total: int, ch: int, samples: np.ndarray, env: _Envelope, report,
+                     workers: int | None = None, reported: int = 0) -> int:
+    """Formats libsndfile decodes (MP3, FLAC, Ogg...): up to MAX_DECODE_THREADS segments decoded side by side,
+    each by its own handle from a seek (the C decoder releases the GIL). Each later segment first decodes the
+    SEAM_CHECK frames before its start, which must match what its neighbour wrote there (see _same_seam);
+    otherwise the file is decoded again in one pass. Previews report
+    the prefix that is final: segment i counts once segment i-1 is complete and seam i is proven exact.
+    Returns frames decoded."""
+    if workers is None:
+        workers = max(1, min(MAX_DECODE_THREADS, os.cpu_count() or 1, total // SEGMENT_MIN_FRAMES))
+    bounds = [total * i // workers for i in range(workers + 1)]
+    done, seams, exact = [0] * workers, [None] * workers, [True] + [None] * (workers - 1)
+    lock = threading.Lock()
+
+    def prefix() -> int:  # under the lock
+        n = 0
+        for i in range(workers):
+            if exact[i] is None:
+                if seams[i] is None:
+                    break
+                exact[i] = _same_seam(seams[i], samples[:, bounds[i] - seams[i].shape[1]:bounds[i]])
+            if not exact[i]:
+                break
+            n += done[i]
+            if done[i] < bounds[i + 1] - bounds[i]:
+                break
+        return n
+
+    def run(i: int) -> None:
+        a, b = bounds[i], bounds[i + 1]
+        try:
+            with sf.SoundFile(str(path)) as f:
+                if i:
+                    k = min(SEAM_CHECK, a)
+                    f.seek(a - k)
+                    seam = f.read(k, dtype="float32", always_2d=True).T.copy()
+                    with lock:
+                        seams[i] = seam
+                buf = np.empty((BLOCK_FRAMES, ch), np.float32)
+                pos = a
+                while pos < b:
+                    data = f.read(dtype="float32", always_2d=True, out=buf[:min(BLOCK_FRAMES, b - pos)])
+                    m = data.shape[0]
+                    if m == 0:
+                        raise _Irregular()  # fewer frames than announced
+                    block = samples[:, pos:pos + m]
+                    block[...] = data.T
+                    if not np.isfinite(block).all():
+                        raise _Irregular()  # load_audio replaces them and says so
+                    with lock:
+                        env.add(block, pos)
+                        first = i == 0 and done[0] == 0
+                        done[i] += m
+                        n = prefix()
+                        if n > reported:
+                            report(n, force=first)  # the first block at once: the window can draw it
+                    pos += m
+        except _Irregular:
+            raise
+        except Exception as exc:
+            raise _Irregular() from exc
+
+    if workers == 1:
+        run(0)
+    else:
+        with ThreadPoolExecutor(workers, thread_name_prefix="decode") as pool:
+            for f in [pool.submit(run, i) for i in range(workers)]:
+                f.result()
+    with lock:
+        n = prefix()
+    if n < total:  # a seam that was not exact: one pass from the start, reporting only past what was shown
+        return _decode_segments(path, total, ch, samples, env, report, workers=1, reported=n)
+    return n
+
+
+def _same_seam(again: np.ndarray, first: np.ndarray) -> bool:
+    """The frames before a seam, decoded after a seek, match the neighbour's: equal within a few float steps
+    (libsndfile's MP3 output depends on read sizes by one step), and loud enough (> -60 dB) that a seek landing
+    a few frames off could not look the same."""
+    return (again.shape == first.shape and again.size > 0 and float(np.max(np.abs(first))) > 1e-3
+            and float(np.max(np.abs(again - first))) <= 1e-6)
 
 
 def _block_done(block: np.ndarray, got: int, env: _Envelope, report) -> int:
