@@ -64,8 +64,8 @@ def test_neighbour_levels_reuse_columns(stereo, kind):
     s = SpectrogramSettings(kind=kind)
     fresh = SpectrogramProvider(stereo)
     p = SpectrogramProvider(stereo)
-    ls = p.step_level(s)  # e.g. hop 512: levels 0..4 are frames, 5 and up max-pool them
-    assert ls == (4 if kind != "cqt" else 2)  # the CQT's shortest filter (274 samples) limits its step
+    ls = p.step_level(s)  # STFT: half the 2048-sample frame, so levels 0..5 are frames, 6 and up max-pool them
+    assert ls == (5 if kind != "cqt" else 2)  # the CQT's shortest filter (274 samples) limits its step
     p.tile(s, None, ls - 1, 0), p.tile(s, None, ls - 1, 1)
     derived = p.tile(s, None, ls, 0)  # zoom out: from the two finer tiles, no computation
     assert p.stats["derived"] == 1 and p.stats["computed"] == 2

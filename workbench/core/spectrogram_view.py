@@ -2,7 +2,7 @@
 cached tiles, so an hour-long file scrolls and zooms smoothly.
 
 Level L has a hop of BASE_HOP * 2**L samples; a tile is TILE_COLS consecutive columns of one level. Up to the
-*step level* (hop = the settings' hop, at most n_fft / 2, so consecutive frames overlap and every sample is seen)
+*step level* (hop = n_fft / 2, or the CQT hop at most half its shortest filter: frames overlap, every sample is seen)
 column j is the frame centred on sample j * hop (the frame grid of compute_spectrogram). Above it, the view is a
 max pyramid: column j of level L is the maximum of the two level L-1 columns 2j and 2j+1, i.e. of EVERY step-level
 frame under it, so a zoomed-out column summarises all of its audio and a 3 ms click in an hour still shows.
@@ -38,7 +38,7 @@ DISK_MIN_LEVEL = 7  # only levels with a hop >= 4096 samples go to disk: the fin
 MEMORY_MB, MEMORY_MB_WITH_DISK = 512, 192  # bounds of the in-memory tile LRU
 DISK_MAX_BYTES = 2 * 2**30  # the disk cache root is pruned (least recently used files first) above this
 DIRECT_POOL = 3  # summary levels up to step level + 3 are pooled straight from frames (<= 8 frames a column)
-PYRAMID_VERSION = "maxpool-1"  # disk tiles of older (one-frame-per-column) caches are not reused
+PYRAMID_VERSION = "maxpool-2"  # older caches (one frame per column; STFT steps of the hop) are not reused
 
 
 class _Source:
@@ -185,15 +185,17 @@ class SpectrogramProvider:
         return env
 
     def step_level(self, settings: SpectrogramSettings) -> int:
-        """Finest summary-free level: its hop is settings.hop, at most half the STFT frame or half the CQT's
-        shortest filter (so consecutive frames overlap and no sample goes unseen), rounded down to
-        BASE_HOP * 2**L. Every coarser level max-pools the frames of this one."""
+        """Finest summary-free level: its hop is half the STFT frame, or settings.hop but at most half the
+        CQT's shortest filter, rounded down to BASE_HOP * 2**L. Consecutive frames then overlap by half or
+        more, so no sample goes unseen (a Hann frame weighs every sample >= 0.5 in one of them: a click shows
+        within 6 dB of its peak). Every coarser level max-pools the frames of this one; finer levels are the
+        frames at their own hop. Half-frame steps halve the work of a whole-file view against hop n_fft / 4."""
         if settings.kind == "cqt":
             f = cqt_frequencies(self.sr, settings)
             limit = (self.sr / f[-1]) / cqt_alpha(settings.bins_per_octave) / 2 if len(f) else settings.hop
+            step = min(settings.hop, limit)
         else:
-            limit = settings.n_fft / 2
-        step = min(settings.hop, limit)
+            step = settings.n_fft / 2
         return max(0, min(MAX_LEVEL, int(math.floor(math.log2(max(step, BASE_HOP) / BASE_HOP)))))
 
     def column_offset(self, settings: SpectrogramSettings, level: int) -> float:
@@ -370,8 +372,11 @@ def _pool() -> ThreadPoolExecutor:
     """Shared worker threads for tile computation (daemon-like: idle threads cost nothing)."""
     global _POOL
     with _POOL_LOCK:
-        if _POOL is None:
-            _POOL = ThreadPoolExecutor(max_workers=_workers(), thread_name_prefix="spectrogram-tile")
+        if _POOL is None:  # tiles run side by side, each on single-threaded kernels (no oversubscription)
+            from .features.blocks import _single_threaded_kernels
+
+            _POOL = ThreadPoolExecutor(max_workers=_workers(), thread_name_prefix="spectrogram-tile",
+                                       initializer=_single_threaded_kernels)
         return _POOL
 
 

@@ -12,7 +12,7 @@ from ..errors import InvalidParameterError, JobCancelled
 from .cqt import cqt_magnitude, cqt_plan, padded_slice
 from .frequencies import row_frequencies
 from .settings import DB_FLOOR, SpectrogramImage, SpectrogramSettings
-from .stft import frames_power, mel_power, mel_projector, segment_power, stft_power
+from .stft import frames_power, mel_power, mel_projector, segment_power, stft_power, strided_power
 
 
 def power_to_db(p: torch.Tensor) -> torch.Tensor:
@@ -116,6 +116,8 @@ class ColumnAnalyser:
         step = int(centres[1] - centres[0]) if len(centres) > 1 else 0
         if step >= 1 and np.all(np.diff(centres) == step):  # evenly spaced: one read, strided frames
             seg = np.ascontiguousarray(read(int(centres[0]) - n // 2, int(centres[-1]) + n - n // 2), np.float32)
+            if torch.device(self.device).type == "cpu":  # cache-sized blocks; mel projected block by block
+                return strided_power(seg, step, self.settings, self._mel)
             p = segment_power(torch.from_numpy(seg).to(self.device), step, self.settings)
         else:
             frames = torch.from_numpy(np.ascontiguousarray(gather(centres - n // 2, n), dtype=np.float32))

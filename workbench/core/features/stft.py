@@ -114,6 +114,24 @@ def _blocked_mel(y: np.ndarray, sr: int, settings: SpectrogramSettings) -> torch
     return out.T
 
 
+def strided_power(segment: np.ndarray, step: int, settings: SpectrogramSettings,
+                  mel: "MelProjector | None" = None) -> torch.Tensor:
+    """segment_power (or its mel projection) of a float32 numpy segment on the CPU, in cache-sized blocks on
+    the calling thread (the spectrogram view runs one per tile worker). Returns (rows, frames), a transposed
+    view of frame-major memory."""
+    n = settings.n_fft
+    count = 1 + (len(segment) - n) // step
+    frames = np.lib.stride_tricks.as_strided(segment, (count, n), (step * 4, 4), writeable=False)
+    out = np.empty((count, n // 2 + 1 if mel is None else mel.fb.shape[0]), dtype=np.float32)
+    for k, mag in _power_blocks(frames, settings):
+        if mel is None:
+            np.square(mag, out=out[k:k + len(mag)])
+        else:
+            np.square(mag, out=mag)
+            mel.project_frames(torch.from_numpy(mag), torch.from_numpy(out[k:k + len(mag)]))
+    return torch.from_numpy(out).T
+
+
 def segment_power(segment: torch.Tensor, step: int, settings: SpectrogramSettings) -> torch.Tensor:
     """|FFT|**2 (n_fft//2 + 1, frames) of the frames segment[k*step : k*step + n_fft] (no padding)."""
     n = settings.n_fft
