@@ -4,7 +4,9 @@ decoded so far, so the window shows the file's length and waveform at once inste
 ``stream_load(path, on_preview)`` gives the same AudioBuffer as :func:`workbench.core.audio_io.load_audio`.
 Plain WAV (16/24/32-bit PCM, 32-bit float) is read as raw bytes and converted block by block with numpy (no
 per-sample library calls, no full-size temporaries: peak memory is the float32 result plus one block); other
-formats libsndfile knows are read in blocks through soundfile. Anything unusual (a truncated or damaged file,
+formats libsndfile knows (MP3, FLAC, Ogg...) are read in blocks through soundfile, in segments decoded side by
+side on several cores (see _decode_segments). Previews carry the array being filled, so a window can draw the
+decoded part while the rest decodes. Anything unusual (a truncated or damaged file,
 NaN samples, containers only FFmpeg opens) goes to ``load_audio``, which owns the error messages and warnings.
 The preview envelope is honest: bin i holds the min and max of EVERY decoded sample in it (zeros until then).
 """
