@@ -195,6 +195,8 @@ def test_a_long_file_is_drawn_while_it_decodes_and_the_view_is_kept(make_window,
     shown = img.db[:, img.times < seconds / 2 - 5].max(axis=0)
     undecoded = img.db[:, img.times > seconds / 2 + 5].max(axis=0)
     assert shown.min() > -60 and undecoded.max() <= -99
+    assert w.pane.image.levels[1] > -90  # the undecoded floor is drawn dark, not at the top of the colour map
+
     samples[:, half:] = x[:, half:]
     samples.setflags(write=False)
     provider = w.decoding.active.provider
@@ -202,6 +204,20 @@ def test_a_long_file_is_drawn_while_it_decodes_and_the_view_is_kept(make_window,
     assert w.provider is provider and provider.decoding_frontier() is None
     img = wait_image(qtbot, w)
     assert img.complete and img.db.max(axis=0).min() > -60  # the whole file now
+
+
+def test_an_image_of_only_the_floor_is_drawn_dark(make_window, qtbot):
+    """Before any decoded audio reaches the view, its image is all floor: it must not become the scale's top."""
+    from workbench.core.audio_stream import PREVIEW_BINS, DecodePreview
+
+    w = make_window()
+    samples = np.zeros((1, 8000 * 600), np.float32)
+    samples.setflags(write=False)
+    w.show_decode_preview(DecodePreview(Path("quiet.wav"), 8000, 1, samples.shape[1], 100,
+                                        np.zeros((2, PREVIEW_BINS), np.float32), samples))
+    qtbot.waitUntil(lambda: w.pane.current_image is not None, timeout=20000)
+    lo, hi = w.pane.image.levels
+    assert hi > -90 and lo <= -100  # the floor maps to the bottom of the colour map
 
 
 def test_a_file_that_fails_while_decoding_leaves_the_previous_document_shown(make_window, tone_file, qtbot):

@@ -14,6 +14,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QScrollBar, QVBoxLayout, QWidget
 
+from workbench.core.features.settings import DB_FLOOR
+
 from .axes import FrequencyAxisItem, TimeAxisItem
 from .render_bridge import RenderBridge
 from .timeline_viewbox import TimelineViewBox
@@ -273,10 +275,14 @@ class SpectrogramPane(QWidget):
             return
         positions = np.asarray(self.freq_axis.to_position(np.asarray(image.freqs, dtype=np.float64)), dtype=np.float64)
         data, y0, y1 = uniform_rows(db, positions, self.freq_axis.n_rows)
-        finite = data[np.isfinite(data)]
-        top = float(finite.max()) if finite.size else 0.0
-        self._db_top = top if self._db_top is None else max(self._db_top, top)
-        self.image.setImage(data, autoLevels=False, levels=(self._db_top - self.settings.db_range, self._db_top))
+        # The colour scale's top follows the loudest level seen; an image holding only the floor (nothing
+        # decoded or computed under it yet) must not set it, or the floor would be drawn at full brightness.
+        finite = data[np.isfinite(data) & (data > DB_FLOOR + 1.0)]
+        if finite.size:
+            top = float(finite.max())
+            self._db_top = top if self._db_top is None else max(self._db_top, top)
+        shown_top = self._db_top if self._db_top is not None else DB_FLOOR + self.settings.db_range
+        self.image.setImage(data, autoLevels=False, levels=(shown_top - self.settings.db_range, shown_top))
         self.image.setRect(QRectF(float(image.t0) + self.source_offset, y0, float(image.t1 - image.t0), y1 - y0))
         self.current_image = image
         self.shown_request = req
