@@ -12,8 +12,13 @@ reference), the way AudioSet-style hierarchical labels are usually scored; the s
 
 Metrics (plugins/sed/scoring.py, sed_eval's definitions): event-based F1 with an onset collar of 0.2 s and an
 offset collar of max(0.2 s, 20 % of the reference length), and segment-based F1 on 1 s segments, both
-micro-averaged, plus per-class tables. ``--sed-eval-python`` recomputes both with sed_eval (and the PSDS with
-psds_eval when it is there) in another interpreter on the same events, as a check of this implementation.
+micro-averaged, plus per-class tables. ``--sed-eval-python`` recomputes both with sed_eval in another
+interpreter on the same events, as a check of this implementation. When the package ``sed_scores_eval`` (the
+DCASE Task 4 reference code) is importable, the PSDS (scenario 1: DTC = GTC = 0.7, no cross-trigger; scenario
+2: DTC = GTC = 0.1, CTTC 0.3, alpha_ct 0.5; max eFPR 100/h) is printed too, from each vocabulary class's
+score curve (the highest of the lanes mapped to it, on the 40 ms grid: plugins/sed/decoding.lane_curves), i.e.
+without the decisions' thresholds. On a one-minute corpus one false alarm is already ~60 per hour, so its
+PSDS says little; read it on the soundscapes.
 
 Detectors: ``legacy`` is the plugin as it was (0.48 s hop, thresholds 0.5/0.3, 3-frame median, every
 AudioSet class of the vocabulary); ``street`` is the "Street" preset with its calibrated decisions (fitted on
@@ -32,6 +37,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
@@ -39,6 +46,7 @@ from workbench.core.audio_io import load_audio  # noqa: E402
 from workbench.core.models import default_store  # noqa: E402
 from workbench.core.plugin_api import JobContext  # noqa: E402
 from workbench_plugins.sed import plugin  # noqa: E402
+from workbench_plugins.sed.decoding import events_layer, lane_curves  # noqa: E402
 from workbench_plugins.sed.events import join_intervals  # noqa: E402
 from workbench_plugins.sed.scoring import SedScores  # noqa: E402
 
@@ -92,15 +100,51 @@ def with_ontology(ref: list[tuple[float, float, str]]) -> list[tuple[float, floa
     return [e for e in ref if e[2] != "human_voice"] + [(a, b, "human_voice") for a, b, _ in per]
 
 
+def vocabulary_curves(s, scores, duration: float, head) -> tuple:
+    """(frame edges, (frames, len(VOCABULARY)) scores): each vocabulary class's curve is the highest of the
+    curves of the lanes mapped to it (0 where no lane is)."""
+    edges, curves = lane_curves(s, scores, duration, head)
+    out = np.zeros((len(edges) - 1, len(VOCABULARY)), np.float32)
+    for name, curve in curves.items():
+        for c in VOCAB_OF.get(name, ()):
+            k = VOCABULARY.index(c)
+            out[:, k] = np.maximum(out[:, k], curve)
+    return edges, out
+
+
+def psds(curves: dict, refs: dict, durations: dict) -> dict[str, float] | str:
+    """PSDS scenarios 1 and 2 with sed_scores_eval, or why not."""
+    try:
+        from sed_scores_eval import intersection_based
+        from sed_scores_eval.base_modules.scores import create_score_dataframe
+    except ImportError:
+        return "sed_scores_eval is not installed"
+    sc = {f: create_score_dataframe(scores=c, timestamps=e, event_classes=list(VOCABULARY))
+          for f, (e, c) in curves.items()}
+    gt = {f: [tuple(r) for r in refs[f]] for f in curves}
+    out = {}
+    try:
+        for name, kw in (("PSDS1", dict(dtc_threshold=0.7, gtc_threshold=0.7, cttc_threshold=None, alpha_ct=0.0)),
+                         ("PSDS2", dict(dtc_threshold=0.1, gtc_threshold=0.1, cttc_threshold=0.3, alpha_ct=0.5))):
+            out[name] = float(intersection_based.psds(scores=sc, ground_truth=gt, audio_durations=durations,
+                                                      alpha_st=1.0, unit_of_time="hour", max_efpr=100.0,
+                                                      num_jobs=1, **kw)[0])
+    except Exception as exc:  # noqa: BLE001 - an optional check must not stop the F1 tables
+        return f"sed_scores_eval failed: {type(exc).__name__}: {exc}"
+    return out
+
+
 def evaluate(name: str, items, params: dict, ctx: JobContext, show_files: bool):
     scores, onto = SedScores(VOCABULARY), SedScores(VOCABULARY)
-    dump, rtfs = [], []
+    dump, rtfs, curves = [], [], {}
     plugin.process(load_audio(items[0][0]), dict(params), ctx)  # warm-up (model loading is not timed)
     for wav, ref in items:
         audio = load_audio(wav)
         t = time.process_time()
-        layer = plugin.process(audio, dict(params), ctx)[0]  # the same settings for every file
+        s, win_scores, regions, head = plugin.analyse(audio, dict(params), ctx)  # the same settings for every file
+        layer = events_layer(s, win_scores, audio.duration, regions, head)  # = plugin.process
         rtfs.append((time.process_time() - t) / audio.duration)  # CPU time: the machine is shared
+        curves[wav.name] = vocabulary_curves(s, win_scores, audio.duration, head)
         est = to_vocabulary(layer)
         scores.add_file(ref, est, audio.duration)
         onto.add_file(with_ontology(ref), est, audio.duration)
@@ -108,7 +152,8 @@ def evaluate(name: str, items, params: dict, ctx: JobContext, show_files: bool):
         if show_files:
             fmt = lambda evs: ", ".join(f"{c} {a:.2f}-{b:.2f}" for a, b, c in sorted(evs, key=lambda e: e[2]))  # noqa: E731
             print(f"| {wav.name} | {fmt(ref)} | {fmt(est)} |")
-    return scores, onto, dump, sorted(rtfs)[len(rtfs) // 2]
+    refs = {d["file"]: d["ref"] for d in dump}
+    return scores, onto, dump, sorted(rtfs)[len(rtfs) // 2], psds(curves, refs, {d["file"]: d["duration"] for d in dump})
 
 
 CHECK = r"""
@@ -145,7 +190,12 @@ def main() -> None:
     ap.add_argument("--detectors", default="legacy,street", help="comma-separated: " + ", ".join(DETECTORS))
     ap.add_argument("--sed-eval-python", default="", help="an interpreter with sed_eval, to cross-check")
     ap.add_argument("--files", action="store_true", help="also print each file's reference and detected events")
+    ap.add_argument("--threads", type=int, default=1, help="torch threads for the head (as bench_sed.py; the "
+                                                          "CPU RTF counts every thread's time)")
     a = ap.parse_args()
+    import torch
+
+    torch.set_num_threads(a.threads)
     ctx = JobContext(device="cpu", models=default_store())
     sets = [("corpus", corpus_items(a.corpus))]
     if a.soundscapes:
@@ -156,13 +206,14 @@ def main() -> None:
             print(f"\n## detector '{det}' on {set_name}: {len(items)} files\n")
             if a.files:
                 print("| file | reference | detected |\n|---|---|---|")
-            scores, onto, dump, rtf = evaluate(det, items, DETECTORS[det], ctx, a.files)
+            scores, onto, dump, rtf, ps = evaluate(det, items, DETECTORS[det], ctx, a.files)
             print(("\n" if a.files else "") + scores.table())
             line = f"event F1 {scores.event_f1:.3f}, segment F1 {scores.segment_f1:.3f}, median CPU RTF {rtf:.4f}"
             if a.sed_eval_python:
                 ev, sg = sed_eval_check(a.sed_eval_python, dump)
                 line += f"; sed_eval: event F1 {ev:.3f}, segment F1 {sg:.3f}"
             print("\n" + line)
+            print("PSDS: " + (", ".join(f"{k} {v:.3f}" for k, v in ps.items()) if isinstance(ps, dict) else ps))
             for kind, sc in (("strict", scores), ("ontology", onto)):
                 summary.append(f"| {det} | {set_name} | {kind} | {sc.event_f1:.3f} | {sc.segment_f1:.3f} | "
                                + " | ".join(f"{sc.event[c].f1:.2f}" for c in VOCABULARY) + f" | {rtf:.4f} |")

@@ -1,12 +1,14 @@
 """Fit the sound-event detector's per-class decisions on generated street soundscapes (never on the corpus).
 
-    python scripts/fit_sed_decisions.py [--count 40] [--seed 1000] [--head resources/models/sed_street_head.safetensors]
+    python scripts/fit_sed_decisions.py [--count 80] [--seed 1000] [--head resources/models/sed_street_head.safetensors]
 
 For Siren, Car horn and Speech (the "street" preset classes the generator makes) a grid search picks the on
 threshold, hysteresis (off threshold), median filter length, minimum duration and gap, and onset/offset shifts
 (the median timing error of the events found, since a 0.96 s window's score rises before the sound is centred
 in it) that maximise the class's event-based F1 (DCASE collars) on scenes ``seed .. seed+count-1``
-(plugins/sed/soundscapes.py). YAMNet runs once per scene at the plugin's default 0.12 s hop; the VAD speech
+(plugins/sed/soundscapes.py); for the head's lanes also how much of YAMNet's own score to mix in and how
+much YAMNet must agree nearby (``mix`` and ``gate``, plugins/sed/decoding.head_curve); for Speech the shifts
+correct the VAD's boundaries. YAMNet runs once per scene at the plugin's default 0.12 s hop; the VAD speech
 regions are used for Speech as the plugin uses them. Writes the JSON the plugin reads, with what it was
 fitted on and its scores there; update the sha256 in plugins/sed/models.py after a refit.
 """
@@ -47,6 +49,8 @@ HEAD = REPO / "resources" / "models" / "sed_street_head.safetensors"
 GRID = {"on": (0.05, 0.09, 0.13, 0.18, 0.25, 0.32, 0.41, 0.5, 0.6, 0.68, 0.77, 0.85),
         "off_ratio": (1.0, 0.6, 0.35), "median_s": (0.12, 0.36, 0.72), "min_duration": (0.1, 0.25, 0.5),
         "min_gap": (0.0, 0.25, 0.6)}
+# head lanes also choose how much of YAMNet's own score to mix in and how much YAMNet must agree (decoding.head_curve)
+HEAD_GRID = {"mix": (0.0, 0.3, 0.6), "gate": (0.0, 0.02, 0.05, 0.1)}
 
 
 def score_class(s, lane: int, data, p: EventParams, label: str, head: bool) -> tuple[float, float, list, list]:
@@ -67,11 +71,13 @@ def score_class(s, lane: int, data, p: EventParams, label: str, head: bool) -> t
     return sc.event_f1, sc.segment_f1, d_on, d_off
 
 
-def fit_lane(s, lane: int, data, label: str, head: bool) -> tuple[dict, float, float]:
-    best = (-1.0, None, 0.0)
+def _search(s, lane: int, data, label: str, head: bool, combos) -> tuple[float, dict, tuple[float, float]]:
+    """The best of ``combos`` ((on, off ratio, median s, min duration, min gap, mix, gate) tuples)."""
+    best = (-1.0, None, (0.0, 0.0))
     frame = FRAME_S if head else s.hop_s
-    for on, ratio, med, mind, gap in itertools.product(*GRID.values()):
-        p = EventParams(on=on, off=on * ratio, median_frames=_odd(med / frame), min_duration=mind, min_gap=gap)
+    for on, ratio, med, mind, gap, mix, gate in combos:
+        p = EventParams(on=on, off=on * ratio, median_frames=_odd(med / frame), min_duration=mind, min_gap=gap,
+                        mix=mix, gate=gate)
         f1, seg, d_on, d_off = score_class(s, lane, data, p, label, head)
         if d_on:  # move onsets/offsets by the median error, keep it when it helps
             shifted = EventParams(**{**vars(p), "onset_shift": float(np.median(d_on)),
@@ -83,8 +89,25 @@ def fit_lane(s, lane: int, data, label: str, head: bool) -> tuple[dict, float, f
         if key > best[0]:
             best = (key, {"on": on, "off": round(on * ratio, 4), "median_s": med, "min_duration": mind,
                           "min_gap": gap, "onset_shift": round(p.onset_shift, 3),
-                          "offset_shift": round(p.offset_shift, 3), "source": "head" if head else "yamnet"},
-                    (f1, seg))
+                          "offset_shift": round(p.offset_shift, 3), "mix": mix, "gate": gate,
+                          "source": "head" if head else "yamnet"}, (f1, seg))
+    return best
+
+
+def fit_lane(s, lane: int, data, label: str, head: bool) -> tuple[dict, float, float]:
+    """Grid search; for head lanes by coordinate ascent (decisions without YAMNet's help, then the mix and gate
+    with the thresholds and filter, then the decisions again with the chosen mix and gate)."""
+    base = list(itertools.product(*GRID.values()))
+    best = _search(s, lane, data, label, head, [c + (0.0, 0.0) for c in base])
+    if head:
+        r = best[1]
+        fusion = [(on, ratio, med, r["min_duration"], r["min_gap"], mix, gate)
+                  for on, ratio, med in itertools.product(GRID["on"], GRID["off_ratio"], GRID["median_s"])
+                  for mix, gate in itertools.product(*HEAD_GRID.values())]
+        best = max(best, _search(s, lane, data, label, head, fusion), key=lambda b: b[0])
+        r = best[1]
+        best = max(best, _search(s, lane, data, label, head, [c + (r["mix"], r["gate"]) for c in base]),
+                   key=lambda b: b[0])
     return best[1], *best[2]
 
 
@@ -95,7 +118,7 @@ def _odd(frames: float) -> int:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--count", type=int, default=40)
+    ap.add_argument("--count", type=int, default=80)
     ap.add_argument("--seed", type=int, default=1000)
     ap.add_argument("--seconds", type=float, default=12.0)
     ap.add_argument("--out", type=Path, default=REPO / "resources" / "models" / "sed_decisions.json")

@@ -1,9 +1,9 @@
 """Train the street event head (plugins/sed/head.py) on generated soundscapes, on one CPU core.
 
-    python scripts/train_sed_head.py [--scenes 600] [--seed 100000] [--minutes 7] [--out resources/models]
+    python scripts/train_sed_head.py [--scenes 800] [--steps 700] [--seed 100000] [--features CACHE.npz] [--out resources/models]
 
 Scenes ``seed .. seed+scenes-1`` (plugins/sed/soundscapes.py, 10 s each; disjoint from the seeds the decisions
-are fitted on, 1000-1039, and from the evaluation seeds, 5000+) are scored by YAMNet every 0.12 s (context)
+are fitted on, 1000-1079, and from the evaluation seeds, 5000+) are scored by YAMNet every 0.12 s (context)
 and turned into log-mel frames; targets are siren / car horn / speech activity every 40 ms from the exact
 event times. The last 10 % of the scenes are held out; their frame F1 at 0.5 is recorded. Writes
 ``sed_street_head.safetensors`` and ``sed_street_head.json`` (sizes, feature statistics, training record);
@@ -53,11 +53,17 @@ def frame_f1(p: np.ndarray, y: np.ndarray) -> list[float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--scenes", type=int, default=600)
+    ap.add_argument("--scenes", type=int, default=800)
     ap.add_argument("--seed", type=int, default=100000)
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--minutes", type=float, default=7.0, help="training time budget (features not counted)")
+    ap.add_argument("--steps", type=int, default=700, help="train this many steps (0: use --minutes) "
+                                                        "(reproducible whatever the machine's load)")
+    ap.add_argument("--crop", type=float, default=0.0, help="train on random crops of this many seconds "
+                                                            "(cheaper steps; 0: whole scenes)")
     ap.add_argument("--out", type=Path, default=REPO / "resources" / "models")
+    ap.add_argument("--features", type=Path, help="cache of the scenes' features (.npz): read when it exists "
+                                                  "(same --scenes/--seed/--seconds), else written")
     a = ap.parse_args()
     import torch
     from safetensors.torch import save_file
@@ -65,8 +71,15 @@ def main() -> None:
     torch.set_num_threads(1)
     torch.manual_seed(0)
     t0 = time.perf_counter()
-    model = YamNet.load(threads=1)
-    data = [features(s, a.seconds, model) for s in range(a.seed, a.seed + a.scenes)]
+    key = f"{a.seed}:{a.scenes}:{a.seconds:g}"
+    if a.features and a.features.exists() and str(np.load(a.features)["key"]) == key:
+        z = np.load(a.features)
+        data = [(z[f"m{i}"], z[f"c{i}"], z[f"y{i}"]) for i in range(a.scenes)]
+    else:
+        model = YamNet.load(threads=1)
+        data = [features(s, a.seconds, model) for s in range(a.seed, a.seed + a.scenes)]
+        if a.features:
+            np.savez(a.features, key=key, **{f"{k}{i}": v for i, d in enumerate(data) for k, v in zip("mcy", d)})
     t_feat = time.perf_counter() - t0
     print(f"features of {a.scenes} scenes in {t_feat:.0f} s")
     n_val = max(1, a.scenes // 10)
@@ -80,18 +93,29 @@ def main() -> None:
     loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(np.clip((1 - pos) / pos, 1, 5) ** 0.5))
     frames = min(len(y) for _, _, y in data)
 
-    def batch(items):
-        m = np.stack([(mm[:4 * frames] - mean) / std for mm, _, _ in items]).astype(np.float32)
-        c = np.stack([cc[:frames] for _, cc, _ in items])
-        y = np.stack([yy[:frames] for _, _, yy in items])
+    crop = min(frames, int(round(a.crop / FRAME_S))) if a.crop else frames
+
+    def batch(items, n=frames, starts=None):
+        starts = [0] * len(items) if starts is None else starts
+        m = np.stack([(mm[4 * f0:4 * (f0 + n)] - mean) / std for (mm, _, _), f0 in zip(items, starts)]).astype(np.float32)
+        c = np.stack([cc[f0:f0 + n] for (_, cc, _), f0 in zip(items, starts)])
+        y = np.stack([yy[f0:f0 + n] for (_, _, yy), f0 in zip(items, starts)])
         return torch.from_numpy(m), torch.from_numpy(c), torch.from_numpy(y)
 
     rng = np.random.default_rng(0)
     step, t1, losses = 0, time.perf_counter(), []
-    while time.perf_counter() - t1 < a.minutes * 60:
+    def more() -> bool:
+        return step < a.steps if a.steps else time.perf_counter() - t1 < a.minutes * 60
+
+    while more():
         net.train()
         for b in np.array_split(rng.permutation(len(train)), max(1, len(train) // 16)):
-            m, c, y = batch([train[i] for i in b])
+            if a.steps and step >= a.steps:
+                break
+            if a.steps and step == int(0.75 * a.steps):  # a lower rate for the last quarter
+                for g in opt.param_groups:
+                    g["lr"] *= 0.3
+            m, c, y = batch([train[i] for i in b], crop, [int(rng.integers(0, frames - crop + 1)) for _ in b])
             c = c + 0.3 * torch.randn_like(c)  # YAMNet's quantised scores jitter; don't lean on exact values
             loss = loss_fn(net(m, c), y)
             opt.zero_grad()
@@ -106,7 +130,7 @@ def main() -> None:
         m, c, y = batch(val)
         p = torch.sigmoid(net(m, c)).numpy()
     f1 = frame_f1(p.reshape(-1, len(CLASSES)), y.numpy().reshape(-1, len(CLASSES)))
-    print(f"held-out frame F1 (0.5): " + ", ".join(f"{k} {v:.3f}" for k, v in zip(CLASSES, f1)))
+    print("held-out frame F1 (0.5): " + ", ".join(f"{k} {v:.3f}" for k, v in zip(CLASSES, f1)))
     a.out.mkdir(parents=True, exist_ok=True)
     weights = a.out / "sed_street_head.safetensors"
     save_file({k: v.contiguous() for k, v in net.state_dict().items()}, str(weights))
@@ -114,7 +138,7 @@ def main() -> None:
            "context_hop_s": HOP_FRAMES * 0.01, "mel_mean": mean.tolist(), "mel_std": std.tolist(),
            "training": {"scenes": f"plugins/sed/soundscapes.py seeds {a.seed}-{a.seed + a.scenes - 1}, "
                                   f"{a.seconds:g} s each (last {n_val} held out)",
-                        "steps": step, "train_seconds": round(t_train), "feature_seconds": round(t_feat),
+                        "steps": step, "crop_s": a.crop, "train_seconds": round(t_train), "feature_seconds": round(t_feat),
                         "threads": 1, "final_loss": round(float(np.mean(losses[-20:])), 4),
                         "heldout_frame_f1": dict(zip(CLASSES, [round(v, 3) for v in f1])),
                         "command": "python scripts/train_sed_head.py " + " ".join(sys.argv[1:])}}

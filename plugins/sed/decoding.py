@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from scipy.ndimage import maximum_filter1d
 
 from workbench.core.errors import InvalidParameterError
 from workbench.core.layers import Events
@@ -23,6 +24,7 @@ from .head import FRAME_S
 from .presets import PRESETS, class_groups
 
 SPEECH = "Speech"
+GATE_S = 1.0  # s either side of a head frame in which YAMNet must agree (EventParams.gate)
 DECISIONS_ID = "sed-decisions"
 DECISIONS_FILE = "sed_decisions.json"
 
@@ -80,7 +82,8 @@ def user_decisions(params: dict, hop_s: float) -> EventParams:
 def decision_from_record(rec: dict, hop_s: float) -> EventParams:
     return EventParams(on=rec["on"], off=rec["off"], median_frames=_median_frames(rec["median_s"], hop_s),
                        min_duration=rec["min_duration"], min_gap=rec["min_gap"],
-                       onset_shift=rec.get("onset_shift", 0.0), offset_shift=rec.get("offset_shift", 0.0))
+                       onset_shift=rec.get("onset_shift", 0.0), offset_shift=rec.get("offset_shift", 0.0),
+                       mix=rec.get("mix", 0.0), gate=rec.get("gate", 0.0))
 
 
 def setup(params: dict, ctx, labels: list[str] | None = None) -> Setup:
@@ -160,6 +163,26 @@ def frame_spans(count: int, duration: float, hop_s: float) -> tuple[np.ndarray, 
     return np.minimum(starts, duration), np.minimum(ends, duration)
 
 
+def head_curve(act: np.ndarray, lane: np.ndarray, hop_s: float, p: EventParams) -> np.ndarray:
+    """A head lane's curve on the 40 ms grid: the head's activity ``act`` mixed with the YAMNet lane score
+    ``lane`` (window k centred at k hop + 0.48 s, interpolated) by ``p.mix``, and zero where YAMNet's score
+    stays under ``p.gate`` for GATE_S s around (the head alone may mistake other tones for the class)."""
+    if not (p.mix or p.gate) or not len(lane):
+        return act
+    t = (np.arange(len(act)) + 0.5) * FRAME_S
+    centres = np.arange(len(lane)) * hop_s + PATCH_S / 2
+    curve = (1 - p.mix) * act + p.mix * np.interp(t, centres, lane) if p.mix else act
+    if p.gate:
+        near = maximum_filter1d(lane, size=2 * int(round(GATE_S / hop_s)) + 1, mode="nearest")
+        curve = np.where(np.interp(t, centres, near) >= p.gate, curve, 0.0)
+    return curve.astype(np.float32)
+
+
+def _shifted(spans: list[tuple[float, float, float]], p: EventParams, duration: float) -> list:
+    return [(max(0.0, a + p.onset_shift), min(duration, b + p.offset_shift), c) for a, b, c in spans
+            if min(duration, b + p.offset_shift) > max(0.0, a + p.onset_shift)]
+
+
 def decode(s: Setup, lanes: np.ndarray, duration: float, regions: list[tuple[float, float, float]] | None = None,
            head: np.ndarray | None = None) -> dict[str, list[tuple[float, float, float]]]:
     """{lane: [(start, end, confidence)]} from lane scores on the window grid, or for ``s.head_lanes`` from the
@@ -171,14 +194,55 @@ def decode(s: Setup, lanes: np.ndarray, duration: float, regions: list[tuple[flo
             h_starts = np.arange(len(head)) * FRAME_S
             h_ends = np.minimum(h_starts + FRAME_S, duration)
             h_ends[-1] = max(h_ends[-1], duration)
-            out[name] = detect(head[:, [HEAD_CLASSES.index(name)]], h_starts, h_ends, [0], s.decisions[i])[0]
+            curve = head_curve(head[:, HEAD_CLASSES.index(name)], lanes[:, i] if len(lanes) else lanes,
+                               s.hop_s, s.decisions[i])
+            out[name] = detect(curve[:, None], h_starts, h_ends, [0], s.decisions[i])[0]
+        elif name == SPEECH and regions is not None and len(lanes):
+            # the shifts correct the VAD's boundaries (its hangover), so they apply after the refinement
+            p = s.decisions[i]
+            spans = detect(lanes[:, [i]], starts, ends, [0], replace(p, onset_shift=0.0, offset_shift=0.0))[0]
+            out[name] = _shifted(refine_with_regions(spans, regions), p, duration) if spans else []
         elif len(lanes):
             out[name] = detect(lanes[:, [i]], starts, ends, [0], s.decisions[i])[0]
         else:
             out[name] = []
-    if regions is not None and out.get(SPEECH):
-        out[SPEECH] = refine_with_regions(out[SPEECH], regions)
     return out
+
+
+def speech_spans(s: Setup, scores: np.ndarray, duration: float) -> list[tuple[float, float]]:
+    """YAMNet's speech events (before the VAD refines them): where the VAD needs to listen."""
+    if SPEECH not in s.names:
+        return []
+    i = s.names.index(SPEECH)
+    lanes = lane_scores(s, scores)[:, [i]]
+    if not len(lanes):
+        return []
+    starts, ends = frame_spans(len(lanes), duration, s.hop_s)
+    p = replace(s.decisions[i], onset_shift=0.0, offset_shift=0.0)
+    return [(a, b) for a, b, _ in detect(lanes, starts, ends, [0], p)[0]]
+
+
+def lane_curves(s: Setup, scores: np.ndarray, duration: float, head: np.ndarray | None = None
+                ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """(frame edges in s, {lane: score curve}) on the head's 40 ms grid: what the decisions threshold, before
+    the median filter (head lanes: the fused curve; other lanes: their YAMNet score, window k held over the
+    hop around its centre). For threshold-free scores such as the PSDS."""
+    lanes = lane_scores(s, scores)
+    frames = max(1, int(np.ceil(duration / FRAME_S)))
+    edges = np.minimum(np.arange(frames + 1) * FRAME_S, duration)
+    edges[-1] = duration
+    t = (np.arange(frames) + 0.5) * FRAME_S
+    idx = np.clip(np.round((t - PATCH_S / 2) / s.hop_s).astype(int), 0, max(0, len(lanes) - 1))
+    out = {}
+    for i, name in enumerate(s.names):
+        if not len(lanes):
+            out[name] = np.zeros(frames, np.float32)
+        elif name in s.head_lanes and head is not None and len(head):
+            c = head_curve(head[:, HEAD_CLASSES.index(name)], lanes[:, i], s.hop_s, s.decisions[i])
+            out[name] = np.pad(c, (0, max(0, frames - len(c))), mode="edge")[:frames]
+        else:
+            out[name] = lanes[idx, i]
+    return edges, out
 
 
 def events_layer(s: Setup, scores: np.ndarray, duration: float, regions: list[tuple[float, float, float]] | None = None,
@@ -196,5 +260,6 @@ def events_layer(s: Setup, scores: np.ndarray, duration: float, regions: list[tu
                   labels=[r[2] for r in rows], confidences=[r[3] for r in rows], metadata=meta)
 
 
-__all__ = ["Setup", "setup", "pick_classes", "lane_scores", "frame_spans", "decode", "events_layer",
+__all__ = ["Setup", "setup", "pick_classes", "lane_scores", "frame_spans", "decode", "events_layer", "lane_curves",
+           "head_curve",
            "fitted_decisions", "join_intervals", "SPEECH"]

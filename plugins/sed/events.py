@@ -21,6 +21,9 @@ class EventParams:
     min_gap: float = 0.5  # s; events of one class closer than this are joined
     onset_shift: float = 0.0  # s added to each onset (a window's score rises before/after the sound starts)
     offset_shift: float = 0.0  # s added to each offset
+    # lanes decoded from the trained head (decoding.head_curve): YAMNet says *what*, the head says *when*
+    mix: float = 0.0  # share of the YAMNet lane score in the head lane's curve
+    gate: float = 0.0  # a head event needs a YAMNet lane score of at least this within GATE_S of it
 
 
 def smooth(scores: np.ndarray, frames: int) -> np.ndarray:
@@ -32,28 +35,20 @@ def smooth(scores: np.ndarray, frames: int) -> np.ndarray:
 
 
 def hysteresis(curve: np.ndarray, on: float, off: float) -> list[tuple[int, int]]:
-    """[first, last] frame index pairs (inclusive) where ``curve`` rises to ``on`` and stays above ``off``."""
+    """[first, last] frame index pairs (inclusive) where ``curve`` rises to ``on`` and stays above ``off``:
+    the runs of frames at or above ``off`` that reach ``on`` somewhere (an event extends back over its rising
+    edge and on until the curve falls under ``off``)."""
     if off > on:
         raise ValueError(f"off threshold {off} must not exceed on threshold {on}")
-    out, start = [], None
-    for i, v in enumerate(curve):
-        if start is None and v >= on:
-            start = i
-            while start > 0 and curve[start - 1] >= off:  # extend back over the rising edge
-                start -= 1
-        elif start is not None and v < off:
-            out.append((start, i - 1))
-            start = None
-    if start is not None:
-        out.append((start, len(curve) - 1))
-    # back-extension may touch the previous event: join them
-    merged: list[tuple[int, int]] = []
-    for a, b in out:
-        if merged and a <= merged[-1][1] + 1:
-            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
-        else:
-            merged.append((a, b))
-    return merged
+    curve = np.asarray(curve)
+    above = np.concatenate([[False], curve >= off, [False]])
+    edges = np.flatnonzero(above[1:] != above[:-1])
+    starts, stops = edges[0::2], edges[1::2]  # run i covers frames starts[i] .. stops[i] - 1
+    if not len(starts):
+        return []
+    hot = np.concatenate([[0], np.cumsum(curve >= on)])
+    keep = hot[stops] > hot[starts]
+    return [(int(a), int(b) - 1) for a, b in zip(starts[keep], stops[keep])]
 
 
 def join_intervals(spans: list[tuple[float, float, float]], min_gap: float) -> list[tuple[float, float, float]]:

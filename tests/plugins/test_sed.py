@@ -105,7 +105,8 @@ def test_vad_failure_is_not_fatal(sed, scene, monkeypatch, job):
     def broken(*args, **kw):
         raise ModelUnavailableError("no VAD model here")
 
-    monkeypatch.setattr(vad, "process", broken)
+    monkeypatch.setattr(vad, "load_model", broken)
+    monkeypatch.setattr(sed, "_vad_models", {})  # no session cached by an earlier test
     ev = sed.process(AudioBuffer(scene, RATE), {"classes": "Speech"}, job())[0]
     assert ev.metadata["speech_source"] == "yamnet"
     _check(_spans(ev, "Speech"), (SPEECH[0], SPEECH[0] + 3.2))
