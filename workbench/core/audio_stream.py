@@ -28,7 +28,8 @@ from .audio import AudioBuffer
 from .audio_io import load_audio
 
 PREVIEW_BINS = 4096  # envelope resolution of the preview (the overview is a few hundred to 2000 px wide)
-BLOCK_FRAMES = 1 << 18  # frames per block: ~6 s at 44.1 kHz, a few MB
+BLOCK_FRAMES = 1 << 19  # frames per block: ~12 s at 44.1 kHz, a few MB (few hand-overs of the interpreter lock
+# to the drawing threads: each costs the decoder up to a switch interval)
 MAX_DECODE_THREADS = 4  # compressed files: segments decoded side by side
 SEGMENT_MIN_FRAMES = 1 << 22  # ~95 s at 44.1 kHz: shorter files decode in one pass
 SEAM_CHECK = 4096  # frames decoded twice at each segment seam, to prove the seek exact

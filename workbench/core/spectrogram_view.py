@@ -17,7 +17,9 @@ import hashlib
 import math
 import os
 import threading
+import time
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -93,6 +95,7 @@ class SpectrogramProvider:
         self._overviews: dict = {}
         # While the file is still decoding into audio.samples: frames decoded so far (see decoding_frontier).
         self._decoded = decoded
+        self._render_state = threading.local()
         self.identity = _file_identity(audio, contents=decoded is None)
         if cache_dir is None and audio.duration >= DISK_CACHE_MIN_SECONDS:
             cache_dir = default_cache_dir()
@@ -106,7 +109,12 @@ class SpectrogramProvider:
 
     # ---------------------------------------------------------------- progressive decoding
     def decoding_frontier(self) -> int | None:
-        """Frames of the file decoded so far while it decodes; None once all of it is there."""
+        """Frames of the file decoded so far while it decodes; None once all of it is there. Inside render()
+        the value taken when the render began: the decoder outruns the analysis, and a render that chased it
+        would show nothing until the decode ended."""
+        snap = getattr(self._render_state, "frontier", _LIVE)
+        if snap is not _LIVE:
+            return snap
         dec = self._decoded
         if dec is None:
             return None
@@ -162,8 +170,13 @@ class SpectrogramProvider:
         partial = None
         if on_partial is not None:
             partial = (lambda blk: on_partial(image(blk, complete=False)), float(partial_every))
-        decoding = self.decoding_frontier() is not None  # before the tiles: the image shows no more than that
-        return image(self._columns(settings, channel, level, j0, j1, cancelled, partial), complete=not decoding)
+        frontier = self.decoding_frontier()
+        self._render_state.frontier = frontier  # this render draws what was decoded when it began
+        try:
+            columns = self._columns(settings, channel, level, j0, j1, cancelled, partial)
+        finally:
+            del self._render_state.frontier
+        return image(columns, complete=frontier is None)
 
     def overview(self, width_px: int) -> tuple[np.ndarray, np.ndarray]:
         """(mins, maxs), each (width_px,) float32: the waveform envelope over all channels of the whole file,
@@ -236,7 +249,9 @@ class SpectrogramProvider:
         off = j0 - (j0 // TILE_COLS) * TILE_COLS
         key = self._key(settings)
         missing = [t for t in indices if self._mem.get((key, channel, level, t)) is None]
-        if missing and (partial is not None or (len(missing) > 1 and _workers() > 1)):
+        # While the file decodes, tiles are made on the calling thread only: the decoder keeps a core.
+        decoding = self.decoding_frontier() is not None
+        if missing and not decoding and (partial is not None or (len(missing) > 1 and _workers() > 1)):
             # new tiles in worker threads (numpy and torch release the GIL), nearest the middle first
             mid = (indices[0] + indices[-1]) / 2
             missing.sort(key=lambda t: abs(t - mid))
@@ -253,7 +268,15 @@ class SpectrogramProvider:
             finally:
                 for f in futures:
                     f.cancel()
-        tiles = [self.tile(settings, channel, level, t, cancelled) for t in indices]
+        tiles, shown = [], time.monotonic()
+        for t in indices:
+            tiles.append(self.tile(settings, channel, level, t, cancelled))
+            if decoding and partial is not None and len(tiles) < len(indices) \
+                    and time.monotonic() - shown >= partial[1]:  # the decoded part, left to right
+                shown = time.monotonic()
+                floor = _floor_tile(tiles[0].shape[0])
+                partial[0](np.concatenate(tiles + [floor] * (len(indices) - len(tiles)), axis=1)[
+                    :, off:off + (j1 - j0 + 1)])
         block = tiles[0] if len(tiles) == 1 else np.concatenate(tiles, axis=1)
         return block[:, off:off + (j1 - j0 + 1)]
 
@@ -321,7 +344,7 @@ class SpectrogramProvider:
             lo, hi = self._tile_span(settings, level, index)
             if hi > frontier:
                 if lo >= frontier:  # not decoded at all yet: silence, as the zero-filled samples would give
-                    return np.full((len(row_frequencies(self.sr, settings)), TILE_COLS), DB_FLOOR, np.float32)
+                    return _floor_tile(len(row_frequencies(self.sr, settings)))
                 return self._fresh_tile(settings, channel, level, index, cancelled)
         folder = DiskTiles.analysis_folder((akey, channel, BASE_HOP, TILE_COLS, self.sr, PYRAMID_VERSION))
         use_disk = self._disk is not None and level >= self.disk_min_level
@@ -362,6 +385,15 @@ class SpectrogramProvider:
 
 _POOL = None
 _POOL_LOCK = threading.Lock()
+_LIVE = object()  # no render-time snapshot of the decoding frontier on this thread
+
+
+@lru_cache(maxsize=8)
+def _floor_tile(rows: int) -> np.ndarray:
+    """One shared read-only tile of silence per row count (the part of a file not decoded yet)."""
+    arr = np.full((rows, TILE_COLS), DB_FLOOR, np.float32)
+    arr.setflags(write=False)
+    return arr
 
 
 def _workers() -> int:

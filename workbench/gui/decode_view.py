@@ -8,9 +8,14 @@ the frontier. The document itself gets the audio only when the whole file is the
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from workbench.core.audio import AudioBuffer
+
+
+REFRESH_EVERY = 0.3  # s between redraws of the growing decoded part
 
 
 class _Decoding:
@@ -20,6 +25,7 @@ class _Decoding:
         self.path, self.samples, self.frames = preview.path, preview.samples, preview.decoded_frames
         self.buffer = AudioBuffer.adopt(preview.samples, preview.sample_rate, source=preview.path)
         self.provider = SpectrogramProvider(self.buffer, device=device, decoded=lambda: self.frames)
+        self.refreshed = time.monotonic()
 
 
 class DecodingView:
@@ -39,7 +45,10 @@ class DecodingView:
             self.w.pane.set_audio(act.buffer, act.provider, self.w.view_controls.settings)
         else:
             act.frames = preview.decoded_frames
-            self.w.pane.bridge.refresh()
+            now = time.monotonic()
+            if now - act.refreshed >= REFRESH_EVERY:  # rendering competes with the decoder for the CPU
+                act.refreshed = now
+                self.w.pane.bridge.refresh()
 
     def take(self, audio: AudioBuffer):
         """The provider that was drawing ``audio`` while it decoded, now complete; None for another buffer."""

@@ -446,4 +446,8 @@ class MainWindow(QMainWindow):
         self.pane.bridge.close()
         if getattr(self, "inspect", None) is not None:
             self.inspect.close()
+        # A closed window may live on (File > New keeps the app running): let go of the audio and its tiles.
+        self.decoding.active = self.provider = self.playback.player = None
+        self.pane.audio = self.pane.source = self.pane.current_image = None
+        self.doc.audio = None
         super().closeEvent(event)
