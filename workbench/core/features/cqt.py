@@ -20,7 +20,6 @@ import torch
 from ..errors import InvalidParameterError
 from .frequencies import cqt_alpha as _alpha, cqt_frequencies  # noqa: F401 (re-exported)
 from .frequencies import HANN_BANDWIDTH as _HANN_BANDWIDTH
-from .blocks import run_ranges
 from .settings import SpectrogramSettings
 
 _FIR_TAPS = 23  # halving filter: flat (0.001 dB) to 0.25 Nyquist, >80 dB stop from 0.75 Nyquist (all the CQT needs)
@@ -40,35 +39,26 @@ def _halfband_pairs() -> tuple[float, tuple[tuple[int, float], ...]]:
     return float(h[c]), tuple((j, float(h[c + j])) for j in range(1, c + 1) if abs(h[c + j]) > 1e-12)
 
 
-def _halve_np(x: np.ndarray, block: int = 1 << 14) -> np.ndarray:
+def _halve_np(x: np.ndarray, block: int = 1 << 15) -> np.ndarray:
     """Half-band low-pass + 2:1 decimation of a float32 1-D array, same result as the conv1d path.
 
-    Polyphase: every other tap of the half-band filter is zero, so y[n] = h0 x[2n] + sum_i h_i (odd[n + i] +
-    odd[n - 1 - i]) with odd[m] = x[2m + 1]: contiguous multiply-adds over the odd samples, in blocks of
-    ``block`` outputs that stay in the cache, on the worker threads."""
+    Works in blocks of ``block`` output samples so the ~17 passes stay in the CPU cache."""
     centre, pairs = _halfband_pairs()
     c = _FIR_TAPS // 2
     n = (len(x) + 1) // 2
     xp = np.zeros(len(x) + 2 * c + 2, dtype=np.float32)
     xp[c:c + len(x)] = x
-    s = (c + 1) // 2
-    even = xp[c:c + 2 * n:2].copy()  # even[n] = x[2n]
-    odd = xp[c + 1 - 2 * s::2].copy()  # odd[n + s] = x[2n + 1]: zeros before, so n - 1 - i stays >= 0
     out = np.empty(n, dtype=np.float32)
-
-    def work(a0: int, a1: int) -> None:
-        tmp = np.empty(min(block, a1 - a0), dtype=np.float32)
-        for a in range(a0, a1, block):
-            m = min(block, a1 - a)
-            y, t = out[a:a + m], tmp[:m]
-            np.multiply(even[a:a + m], np.float32(centre), out=y)
-            for j, v in pairs:  # j odd: x[2n + j] = odd[n + s + (j - 1) / 2], x[2n - j] = odd[n + s - (j + 1) / 2]
-                i = (j - 1) // 2
-                np.add(odd[a + s + i:a + s + i + m], odd[a + s - i - 1:a + s - i - 1 + m], out=t)
-                t *= np.float32(v)
-                y += t
-
-    run_ranges(work, n, min_size=block)
+    tmp = np.empty(min(block, n), dtype=np.float32)
+    for a in range(0, n, block):
+        m = min(block, n - a)
+        y, t = out[a:a + m], tmp[:m]
+        base = c + 2 * a
+        np.multiply(xp[base:base + 2 * m:2], np.float32(centre), out=y)
+        for j, v in pairs:
+            np.add(xp[base + j:base + j + 2 * m:2], xp[base - j:base - j + 2 * m:2], out=t)
+            t *= np.float32(v)
+            y += t
     return out
 
 
@@ -196,38 +186,14 @@ class CqtPlan:
                     k *= 2
             cs = centres[::k]
             starts = np.rint((cs - a) / octv.decimation).astype(np.int64) - octv.n_fft // 2
-            mag = _filter_magnitudes(_frames(x, starts, octv.n_fft), octv.kernel)
+            frames = _frames(x, starts, octv.n_fft)
+            r = frames @ octv.kernel
+            nf = r.shape[1] // 2
+            mag = torch.sqrt(r[:, :nf].square() + r[:, nf:].square()).T
             if pool > 1:
                 mag = mag.reshape(mag.shape[0], -1, pool // k).amax(dim=2)
             out[octv.rows] = mag
         return out
-
-
-_BLOCK_BYTES = 1 << 20  # frames copied per matrix product on the CPU: they stay in the cache
-_ONE_PRODUCT_FRAMES = 2048  # up to this many frames (a view tile's block) one product, as the tiles always had
-
-
-def _filter_magnitudes(frames: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
-    """|frames @ kernel| as (filters, frames): kernel columns are [Re | Im] of each filter.
-
-    Many frames on the CPU (a whole file) go through the product in cache-sized blocks on the worker threads:
-    one product over all of them would first copy every (overlapping, strided) frame into a matrix in memory.
-    Fewer frames (the view's tiles) keep the single product, so tiles keep their exact numbers."""
-    nf = kernel.shape[1] // 2
-    if frames.device.type != "cpu" or frames.shape[0] <= _ONE_PRODUCT_FRAMES:
-        r = frames @ kernel
-        return torch.sqrt(r[:, :nf].square() + r[:, nf:].square()).T
-    out = torch.empty(frames.shape[0], nf)
-    block = max(16, _BLOCK_BYTES // (4 * frames.shape[1]))
-
-    def work(a0: int, a1: int) -> None:
-        for a in range(a0, a1, block):
-            b = min(a1, a + block)
-            r = frames[a:b] @ kernel
-            torch.sqrt(torch.addcmul(r[:, :nf].square(), r[:, nf:], r[:, nf:]), out=out[a:b])
-
-    run_ranges(work, frames.shape[0], min_size=block)
-    return out.T
 
 
 def _frames(x: torch.Tensor, starts: np.ndarray, n: int) -> torch.Tensor:
