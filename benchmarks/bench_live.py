@@ -10,7 +10,8 @@ Measures, with a 60 Hz drain loop like the live panel's timer (times in ms, medi
   loop holds it; also the part inside the app (capture block's ADC time until drained);
 - live pitch: onset of a sung-like tone burst until the first voiced f0 frame is back in the drain loop;
 - live separation (accompaniment stem, Spleeter): a click in until the click leaves for the output device
-  (its DAC time on a second null sink, so the microphone does not hear it);
+  (its DAC time on a second null sink, so the microphone does not hear it), the compute per block against the
+  block's duration (> 1: it cannot keep up), output underruns and what the player skipped to cut a backlog;
 - dropouts (input overflows + drain overruns) and missing frames over a long capture at 48 kHz / 512 frames,
   and the CPU load (process CPU time / wall time) of capture + drain + live spectrogram.
 """
@@ -180,7 +181,10 @@ def bench_separation(n=8):
     subprocess.run(["pactl", "unload-module", mod], capture_output=True)
     dac = [player.dac[m] for m in marks if m in player.dac]
     lat = [min((o - d for o in out_dac if o > d), default=np.nan) for d in dac]
-    return np.nanmedian(lat) * 1000, np.median(sep.compute_seconds) * 1000, int(np.sum(np.isfinite(lat))), out.underruns
+    inner = getattr(sep, "processor", sep)  # a MonitorAdapter wraps processors that return their audio
+    block_ms = 1000 * getattr(inner, "block", 0) / RATE
+    return (np.nanmedian(lat) * 1000, np.median(sep.compute_seconds) * 1000, int(np.sum(np.isfinite(lat))),
+            out.underruns, block_ms, 1000 * out.skipped / RATE)
 
 
 def bench_long(seconds):
@@ -209,12 +213,14 @@ def main() -> None:
     rows.append(("  of which inside the app (ADC->drain)", "< 30 ms", f"{inner:.1f} ms", f"{inner / 30:.2f}", k))
     if not args.skip_models:
         total, proc, k = bench_pitch()
-        rows.append(("live pitch latency (burst onset->f0 in drain)", "< 100 ms", f"{total:.1f} ms", f"{total / 100:.2f}", k))
+        rows.append(("live pitch latency (burst onset->f0 in drain)", "< 60 ms", f"{total:.1f} ms", f"{total / 60:.2f}", k))
         rows.append(("  of which pitch processing per hop", "-", f"{proc:.1f} ms", "-", k))
-        lat, comp, k, under = bench_separation()
-        rows.append(("live separation capture-to-output (click)", "-", f"{lat:.0f} ms", "-", k))
-        rows.append(("  Spleeter compute per 0.5 s block", "< 500 ms", f"{comp:.0f} ms", f"{comp / 500:.2f}", k))
+        lat, comp, k, under, block_ms, skipped_ms = bench_separation()
+        rows.append(("live separation capture-to-output (click)", "< 250 ms", f"{lat:.0f} ms", f"{lat / 250:.2f}", k))
+        rows.append((f"  Spleeter compute per {block_ms:.0f} ms block", f"< {block_ms:.0f} ms", f"{comp:.0f} ms",
+                     f"{comp / block_ms:.2f}", k))
         rows.append(("  output underruns", "0", str(under), "-", 1))
+        rows.append(("  output skipped to cut a backlog", "-", f"{skipped_ms:.0f} ms", "-", 1))
     drops, ratio, load = bench_long(args.seconds)
     rows.append((f"dropouts over {args.seconds:.0f} s at 48 kHz / 512", "0", str(drops), "-", 1))
     rows.append(("  frames captured / wall-clock frames", "1.000", f"{ratio:.4f}", "-", 1))
@@ -223,6 +229,7 @@ def main() -> None:
     print(f"{'what':<{w}}  {'goal':>9}  {'measured':>10}  {'ratio':>6}  n")
     for what, goal, got, ratio_s, n in rows:
         print(f"{what:<{w}}  {goal:>9}  {got:>10}  {ratio_s:>6}  {n}")
+    print(f"load average after: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (a shared CPU inflates the times)")
 
 
 if __name__ == "__main__":

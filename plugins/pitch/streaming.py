@@ -3,7 +3,13 @@
 Each ``push`` appends the hop to a short buffer (some past context plus what is not yet reported), runs
 the estimator on that buffer and returns the frames that have become final: those with at least
 ``lookahead`` samples of audio after them. Frames sit on the stream's grid ``t0_first + k * hop / 16000``,
-so consecutive Curves join without gaps or repeats. The delay of a frame is ``lookahead`` plus the hop size.
+so consecutive Curves join without gaps or repeats. The delay of a frame is ``lookahead`` plus the hop size
+plus the push's compute time.
+
+The live defaults aim at < 60 ms from a note's onset to its f0 on screen (``benchmarks/bench_live.py``): the
+panel pushes every 20 ms (the manifest's ``hop_s``), a frame is reported once 10 ms of audio follow it (FCPE's
+window then still lacks its last ~27 ms, which costs a little raw pitch accuracy; ``benchmarks/
+eval_live_pitch.py`` prints RPA against hop and look-ahead), and the host resamples with a < 1 ms FIR.
 """
 
 from __future__ import annotations
@@ -16,9 +22,11 @@ from .curve import make_curve
 from .estimators import MODEL_RATE, FcpeEstimator, PitchEstimator
 
 # Past audio (samples) kept in front of the frames being reported, and audio needed after a frame before it
-# is final. FCPE: with 0.25 s before and 50 ms after a frame, live f0 stays within ~10 cents of the offline
-# f0 (p99 ~6 cents on a vibrato; longer pasts do not help). CREPE frames only see +-512 samples.
-FCPE_CONTEXT, FCPE_LOOKAHEAD = MODEL_RATE // 4, 800
+# is final. FCPE: with 0.25 s before and 50 ms after a frame, live f0 stays within ~10 cents of the offline f0;
+# the live defaults are 0.1 s before (fewer frames per push: cheaper, so it keeps up on a busy CPU) and 10 ms
+# after, for latency. Cost on the pitch corpus (eval_live_pitch.py): RPA 0.902 against 0.924 with 40 ms hops,
+# 0.25 s and 50 ms. CREPE frames only see +-512 samples.
+FCPE_CONTEXT, FCPE_LOOKAHEAD = MODEL_RATE // 10, 160
 CREPE_CONTEXT, CREPE_LOOKAHEAD = 512, 512
 
 
@@ -31,6 +39,7 @@ class PitchStream:
     """
 
     sample_rate = MODEL_RATE
+    resample_quality = "low-delay"  # the host's 48 -> 16 kHz resampler: a short FIR (~1 ms) instead of ~24 ms
 
     def __init__(self, estimator: PitchEstimator, params: dict, out_hop: int | None = None,
                  context: int | None = None, lookahead: int | None = None):

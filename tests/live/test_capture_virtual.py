@@ -153,3 +153,49 @@ def test_capture_works_again_after_the_sink_came_back(virtual_sink):
         assert session.capture.callbacks > 0 and time.monotonic() - t0 >= 0.3
     finally:
         session.stop()
+
+
+def test_live_drivers_get_the_audio_without_waiting_for_the_drain(virtual_sink):
+    """The feeder thread hands capture blocks to the drivers itself: nobody polls here, yet they arrive, in order
+    and on the capture clock; while paused they get nothing and then resume with a jump in time."""
+
+    class Collect:
+        sample_rate = SR
+
+        def __init__(self):
+            self.pushes = []
+
+        def push(self, samples, t0):
+            self.pushes.append((t0, len(samples)))
+            return []
+
+        def flush(self):
+            return []
+
+    proc = Collect()
+    session = LiveSession(sample_rate=SR)
+    session.add_driver("collect", proc, 0.01)
+    session.start()
+    try:
+        deadline = time.monotonic() + 8.0
+        while sum(n for _, n in proc.pushes) < SR // 2 and time.monotonic() < deadline:
+            time.sleep(0.02)  # no poll() in this loop
+        fed = sum(n for _, n in proc.pushes)
+        assert fed >= SR // 2, "the drivers got no audio without the drain"
+        ends = [t0 + n / SR for t0, n in proc.pushes]
+        np.testing.assert_allclose([t0 for t0, _ in proc.pushes[1:]], ends[:-1], atol=1e-9)  # contiguous
+        session.paused = True
+        time.sleep(0.3)
+        paused_at = len(proc.pushes)
+        time.sleep(0.3)
+        assert len(proc.pushes) <= paused_at + 1  # at most the hop that was in flight
+        session.paused = False
+        deadline = time.monotonic() + 8.0
+        while len(proc.pushes) < paused_at + 5 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        before, after = proc.pushes[:len(proc.pushes) - 4], proc.pushes[-4:]
+        gaps = [b[0] - (a[0] + a[1] / SR) for a, b in zip(proc.pushes[:-1], proc.pushes[1:])]
+        assert before and after and max(gaps) > 0.4  # the 0.6 s pause shows as one jump in time
+        assert sum(g > 0.01 for g in gaps) == 1
+    finally:
+        session.stop()

@@ -10,6 +10,7 @@ Threading: the PortAudio callback runs in PortAudio's thread and does only a cop
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 
@@ -97,6 +98,7 @@ class CaptureStream:
         self.last_adc_time = 0.0  # PortAudio's capture time of the latest block (stream clock, s)
         self.started_at = 0.0
         self.fault = ""
+        self.new_audio = threading.Event()  # set by the callback after each block: live drivers wake on it
         self._stream = None
         self._check_settings()
 
@@ -122,6 +124,7 @@ class CaptureStream:
         self.callbacks += 1
         self.last_adc_time = time_info.inputBufferAdcTime
         self.last_callback = time.monotonic()
+        self.new_audio.set()
 
     # -- the owner's thread ---------------------------------------------------------------------------------
     def start(self) -> None:
@@ -190,6 +193,7 @@ class CaptureStream:
 
     def _close(self) -> None:
         stream, self._stream = self._stream, None
+        self.new_audio.set()  # wake a waiting reader so that it sees the stream is gone
         if stream is not None:
             try:
                 stream.abort()

@@ -18,21 +18,33 @@ from .ring_buffer import RingBuffer
 class OutputPlayer:
     """Plays mono float32 pushed with :meth:`write` on an output device, as soon as possible.
 
-    Underruns (the callback found no audio queued) are counted in ``underruns`` (blocks). When more than
-    ``max_queue`` seconds are waiting (e.g. the first blocks took long), the oldest are skipped (``skipped``,
-    samples) so that the delay does not stay high for the rest of the stream.
+    Audio arrives in blocks (e.g. every 0.1 s from the separator) while the device takes ``blocksize`` frames at
+    a time, so samples wait in a queue. Playback starts once ``margin`` seconds beyond one device block are
+    queued (room for the blocks' arrival jitter). After that the queue's low-water mark (its level just before a
+    new block comes) is watched over ``settle`` seconds: any excess over ``margin`` (left by a slow start, or by a
+    hiccup that has passed) is skipped, so the delay returns to block + margin instead of staying high for the rest
+    of the stream. ``max_queue`` seconds is a hard cap. Underruns (the callback found too little audio) are
+    counted in ``underruns`` (blocks); skipped samples in ``skipped``.
+
+    ``latency`` is PortAudio's device latency: "high" (~35 ms through PulseAudio) rather than "low" (~23 ms),
+    because with "low" a callback delayed by the busy worker threads makes the sound server underrun and stall
+    for up to seconds (measured through a null sink under load: 0.5-5 s capture to output against ~0.3-0.55 s).
     """
 
     def __init__(self, device=None, sample_rate: int = 44100, blocksize: int = 512, seconds: float = 10.0,
-                 max_queue: float = 0.6):
+                 max_queue: float = 0.6, margin: float = 0.03, settle: float = 1.0, latency: str | float = "high"):
         import sounddevice as sd
 
         self.sample_rate = int(sample_rate)
         self.ring = RingBuffer(int(seconds * sample_rate), 1)
         self._reader = self.ring.reader()
         self.underruns = 0
-        self.skipped = 0  # samples dropped to keep the queue (the added latency) under ``max_queue`` s
+        self.skipped = 0  # samples dropped to keep the queue (the added latency) low
         self.max_queue = int(max_queue * sample_rate)
+        self.margin = int(margin * sample_rate)
+        self._settle_calls = max(1, int(settle * sample_rate / blocksize))
+        self._calls = 0
+        self._low_water: int | None = None
         self.played = 0  # samples given to the device
         self.last_dac_time = 0.0  # stream clock (s) when the latest block reaches the speaker
         self.last_callback = 0.0  # time.monotonic() of the latest callback
@@ -40,30 +52,41 @@ class OutputPlayer:
         self.on_block = None  # optional hook(first ring frame of the block, DAC time s) for latency measurement
         try:
             self._stream = sd.OutputStream(device=device, samplerate=sample_rate, channels=1, dtype="float32",
-                                           blocksize=blocksize, latency="low", callback=self._callback)
+                                           blocksize=blocksize, latency=latency, callback=self._callback)
             self._stream.start()
         except Exception as exc:
             raise WorkbenchError(f"The output device cannot play the separated audio: {exc}") from exc
 
+    def _skip(self, n: int) -> None:
+        self._reader.position += n
+        self.skipped += n
+
     def _callback(self, outdata, frames, time_info, status) -> None:
-        avail = self._reader.available
-        if avail > frames + self.max_queue:  # a slow start left audio queued up: catch up, latency stays low
-            skip = avail - frames - self.max_queue
-            self._reader.position += skip
-            self.skipped += skip
-            avail -= skip
-        if avail >= frames:
-            if self.on_block is not None:
-                self.on_block(self._reader.position, time_info.outputBufferDacTime)
-            outdata[:] = self._reader.read(frames)
-            self._started = True
-        else:
-            outdata.fill(0.0)
-            if self._started:
-                self.underruns += 1
-        self.played += frames
-        self.last_dac_time = time_info.outputBufferDacTime
         self.last_callback = time.monotonic()
+        self.last_dac_time = time_info.outputBufferDacTime
+        self.played += frames
+        avail = self._reader.available
+        if avail > frames + self.max_queue:  # far behind (e.g. the first blocks took long): catch up at once
+            self._skip(avail - frames - self.max_queue)
+            avail = self._reader.available
+        if not self._started and avail < frames + self.margin:
+            outdata.fill(0.0)  # not primed yet: silence, not an underrun
+            return
+        if avail < frames:
+            outdata.fill(0.0)
+            self.underruns += 1
+            return
+        self._started = True
+        self._low_water = avail if self._low_water is None else min(self._low_water, avail)
+        self._calls += 1
+        if self._calls >= self._settle_calls:  # the queue never fell below this: the excess is pure delay
+            excess = self._low_water - frames - self.margin
+            if excess > 0:
+                self._skip(excess)
+            self._calls, self._low_water = 0, None
+        if self.on_block is not None:
+            self.on_block(self._reader.position, time_info.outputBufferDacTime)
+        outdata[:] = self._reader.read(frames)
 
     def write(self, samples: np.ndarray) -> None:
         self.ring.write(np.asarray(samples, np.float32).reshape(-1, 1))
