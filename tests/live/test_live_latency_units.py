@@ -68,6 +68,39 @@ def test_stream_driver_uses_the_processors_low_delay_resampling():
     assert np.abs(y[200:-200] - ref[200:-200]).max() < 5e-3  # in time (one sample late would be ~0.1 off)
 
 
+@pytest.mark.parametrize("threads", [0, 1])
+def test_a_processor_can_ask_for_single_threaded_kernels_on_its_worker(monkeypatch, threads):
+    """Live pitch asks for one kernel thread (FCPE on 0.1 s is faster that way); it applies to the driver's own
+    worker thread only, and only when asked."""
+    import threading
+
+    import workbench.core.features.blocks as blocks
+
+    calls = []
+    monkeypatch.setattr(blocks, "single_threaded_kernels", lambda: calls.append(threading.current_thread().name))
+
+    class Proc:
+        sample_rate = 48000
+        kernel_threads = threads
+
+        def push(self, samples, t0):
+            return []
+
+        def flush(self):
+            return []
+
+    driver = StreamDriver(Proc(), 48000, name="probe")
+    driver.feed(np.zeros(4800, np.float32))
+    driver.stop()
+    assert calls == (["live-probe"] if threads == 1 else [])
+
+
+def test_live_pitch_asks_for_one_kernel_thread():
+    from workbench_plugins.pitch.streaming import PitchStream
+
+    assert PitchStream.kernel_threads == 1
+
+
 class FakeStream:
     """Stands in for sounddevice.OutputStream: the test calls the player's callback itself."""
 

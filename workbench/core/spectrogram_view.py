@@ -405,10 +405,10 @@ def _pool() -> ThreadPoolExecutor:
     global _POOL
     with _POOL_LOCK:
         if _POOL is None:  # tiles run side by side, each on single-threaded kernels (no oversubscription)
-            from .features.blocks import _single_threaded_kernels
+            from .features.blocks import single_threaded_kernels
 
             _POOL = ThreadPoolExecutor(max_workers=_workers(), thread_name_prefix="spectrogram-tile",
-                                       initializer=_single_threaded_kernels)
+                                       initializer=single_threaded_kernels)
         return _POOL
 
 

@@ -134,6 +134,10 @@ class StreamDriver:
         return self._thread.is_alive()
 
     def _run(self) -> None:
+        if getattr(self.processor, "kernel_threads", 0) == 1:  # small per-hop work: one thread is faster
+            from workbench.core.features.blocks import single_threaded_kernels
+
+            single_threaded_kernels()
         try:
             while True:
                 item = self._inbox.get()

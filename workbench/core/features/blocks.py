@@ -32,7 +32,8 @@ def _openmp_runtime():
         return None
 
 
-def _single_threaded_kernels() -> None:
+def single_threaded_kernels() -> None:
+    """This thread's torch/MKL kernels run on one thread (OpenMP's thread count is per thread)."""
     omp = _openmp_runtime()
     if omp is not None:
         omp.omp_set_num_threads(1)
@@ -53,7 +54,7 @@ def _pool(workers: int) -> ThreadPoolExecutor:
         pool = _pools.get(workers)
         if pool is None:
             pool = _pools[workers] = ThreadPoolExecutor(workers, thread_name_prefix="features",
-                                                        initializer=_single_threaded_kernels)
+                                                        initializer=single_threaded_kernels)
         return pool
 
 
