@@ -52,28 +52,33 @@ def stft_power(x, sr: int, settings: SpectrogramSettings, device: str = "cpu") -
     if t.numel() == 0:
         return torch.zeros(n // 2 + 1, 0, device=device)
     if t.device.type == "cpu":
-        return _blocked_power(t.numpy(), settings)
+        return _blocked(t.numpy(), settings)
     # Constant padding done by hand: torch.stft's pad must be smaller than the input for some modes.
     return segment_power(torch.nn.functional.pad(t, (n // 2, n // 2)), settings.hop, settings)
 
 
-# Frames per block on the CPU: a block's frames, spectra and powers (about 3 MB at n_fft 2048) stay in the
-# caches, where one pass over the whole (bins, frames) matrix per step would stream it through memory.
-_BLOCK_BYTES = 1 << 20
+_BLOCK_BYTES = 1 << 20  # frames per CPU block: this many bytes of frames (see _frames_power_into)
+
+
+def _frames_view(x: np.ndarray, n: int, step: int) -> np.ndarray:
+    """(frames, n) read-only strided view of the frames x[k*step : k*step + n] of a float32 array."""
+    count = 1 + (len(x) - n) // step
+    return np.lib.stride_tricks.as_strided(x, (count, n), (step * 4, 4), writeable=False)
 
 
 def _padded_frames(y: np.ndarray, settings: SpectrogramSettings) -> np.ndarray:
     """(frames, n_fft) strided view of ``y`` zero-padded by n_fft // 2 on both sides (centred frames)."""
-    n, hop = settings.n_fft, settings.hop
+    n = settings.n_fft
     padded = np.zeros(len(y) + 2 * (n // 2), dtype=np.float32)
     padded[n // 2:n // 2 + len(y)] = y
-    count = 1 + (len(padded) - n) // hop
-    return np.lib.stride_tricks.as_strided(padded, (count, n), (hop * 4, 4), writeable=False)
+    return _frames_view(padded, n, settings.hop)
 
 
-def _power_blocks(frames: np.ndarray, settings: SpectrogramSettings):
-    """Yields (first frame, |FFT| block (m, n_fft//2 + 1) float32) over cache-sized blocks of ``frames``. The
-    buffers are reused: the caller consumes each block before asking for the next."""
+def _frames_power_into(frames: np.ndarray, settings: SpectrogramSettings, out: np.ndarray,
+                       mel: "MelProjector | None" = None) -> None:
+    """|FFT|**2 of ``frames`` (or its mel projection) into ``out`` (frames, rows), one cache-sized block at a
+    time: a block's frames, spectra and powers (about 3 MB at n_fft 2048) stay in the caches, where one pass
+    over the whole (bins, frames) matrix per step would stream it through memory."""
     n = settings.n_fft
     win = _window_np(settings.window, n)
     block = max(8, _BLOCK_BYTES // (4 * n))
@@ -83,52 +88,30 @@ def _power_blocks(frames: np.ndarray, settings: SpectrogramSettings):
         m = min(block, len(frames) - a)
         np.multiply(frames[a:a + m], win, out=buf[:m])
         spec = torch.fft.rfft(torch.from_numpy(buf[:m]), dim=-1).numpy()
-        yield a, np.abs(spec, out=mag[:m])  # numpy's complex abs is one fast pass; the caller squares it
+        np.abs(spec, out=mag[:m])  # numpy's complex abs is one fast pass
+        if mel is None:
+            np.square(mag[:m], out=out[a:a + m])
+        else:
+            np.square(mag[:m], out=mag[:m])
+            mel.project_frames(torch.from_numpy(mag[:m]), torch.from_numpy(out[a:a + m]))
 
 
-def _blocked_power(y: np.ndarray, settings: SpectrogramSettings) -> torch.Tensor:
-    """stft_power on the CPU: blocks of frames on our worker threads into one (frames, bins) array."""
+def _blocked(y: np.ndarray, settings: SpectrogramSettings, mel: "MelProjector | None" = None) -> torch.Tensor:
+    """stft_power / mel_power on the CPU: ranges of frames on our worker threads into one (frames, rows) array;
+    returns its (rows, frames) transposed view."""
     frames = _padded_frames(y, settings)
-    out = np.empty((len(frames), settings.n_fft // 2 + 1), dtype=np.float32)  # numpy: huge pages when large
-
-    def work(a: int, b: int) -> None:
-        for k, mag in _power_blocks(frames[a:b], settings):
-            np.square(mag, out=out[a + k:a + k + len(mag)])
-
-    run_ranges(work, len(frames), min_size=64)
+    out = np.empty((len(frames), settings.n_fft // 2 + 1 if mel is None else mel.fb.shape[0]), np.float32)
+    run_ranges(lambda a, b: _frames_power_into(frames[a:b], settings, out[a:b], mel), len(frames), min_size=64)
     return torch.from_numpy(out).T
-
-
-def _blocked_mel(y: np.ndarray, sr: int, settings: SpectrogramSettings) -> torch.Tensor:
-    """mel_power on the CPU: power blocks projected while they are in the cache (no full power matrix)."""
-    frames = _padded_frames(y, settings)
-    proj = mel_projector(sr, settings)
-    out = torch.from_numpy(np.empty((len(frames), proj.fb.shape[0]), dtype=np.float32))
-
-    def work(a: int, b: int) -> None:
-        for k, mag in _power_blocks(frames[a:b], settings):
-            np.square(mag, out=mag)
-            proj.project_frames(torch.from_numpy(mag), out[a + k:a + k + len(mag)])
-
-    run_ranges(work, len(frames), min_size=64)
-    return out.T
 
 
 def strided_power(segment: np.ndarray, step: int, settings: SpectrogramSettings,
                   mel: "MelProjector | None" = None) -> torch.Tensor:
-    """segment_power (or its mel projection) of a float32 numpy segment on the CPU, in cache-sized blocks on
-    the calling thread (the spectrogram view runs one per tile worker). Returns (rows, frames), a transposed
-    view of frame-major memory."""
-    n = settings.n_fft
-    count = 1 + (len(segment) - n) // step
-    frames = np.lib.stride_tricks.as_strided(segment, (count, n), (step * 4, 4), writeable=False)
-    out = np.empty((count, n // 2 + 1 if mel is None else mel.fb.shape[0]), dtype=np.float32)
-    for k, mag in _power_blocks(frames, settings):
-        if mel is None:
-            np.square(mag, out=out[k:k + len(mag)])
-        else:
-            np.square(mag, out=mag)
-            mel.project_frames(torch.from_numpy(mag), torch.from_numpy(out[k:k + len(mag)]))
+    """segment_power (or its mel projection) of a float32 numpy segment on the CPU, on the calling thread (the
+    spectrogram view runs one per tile worker). Returns (rows, frames), a transposed view of frame-major memory."""
+    frames = _frames_view(segment, settings.n_fft, step)
+    out = np.empty((len(frames), settings.n_fft // 2 + 1 if mel is None else mel.fb.shape[0]), np.float32)
+    _frames_power_into(frames, settings, out, mel)
     return torch.from_numpy(out).T
 
 
@@ -217,7 +200,7 @@ def mel_power(x, sr: int, settings: SpectrogramSettings, device: str = "cpu") ->
     _check_fft(settings)
     t = _as_mono_tensor(x, device)
     if t.device.type == "cpu" and t.numel():
-        return _blocked_mel(t.numpy(), sr, settings)
+        return _blocked(t.numpy(), settings, mel_projector(sr, settings))
     return mel_projector(sr, settings, device)(stft_power(t, sr, settings, device))
 
 
