@@ -1,7 +1,8 @@
 """GUI timings on a long file: open -> first feedback, first image, whole faithful view, zoom and scroll steps.
 
-Generates a stereo 44.1 kHz WAV (default 60 minutes, int16, in a temp dir; ``--mp3`` also an MP3 of it) holding
-noise, 440 Hz and 1 kHz tones and 40 clicks of 3 ms, opens it in the real MainWindow (offscreen) through the same
+Generates the long test file of issue 14 (``long_test_file.py``: stereo 44.1 kHz int16, default 60 minutes, in a
+temp dir; ``--mp3`` an MP3 of it at 192 kb/s): noise, 440 Hz and 1 kHz tones, a 3 kHz tone in every other 5 minutes
+and 40 clicks of 3 ms, opens it in the real MainWindow (offscreen) through the same
 path as File > Open (streamed decode with previews, provider, overview, progressive renders), and measures from
 the open request to: the first preview of decoded audio in the overview ("first feedback"), the first spectrogram
 image on screen, partial or not ("first image"), and the complete whole-file view ("first view": every column
@@ -24,32 +25,12 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from long_test_file import make_mp3, make_wav  # noqa: E402  (the issue's file, shared with bench_peer_sv.py)
 
 GOALS_MS = {"first feedback": 300.0, "first image": 500.0, "first view": 2000.0, "decode": float("nan"),
             "decoded->image": 1000.0, "zoom step": 50.0, "scroll step": 50.0}
-
-
-def make_file(folder: Path, minutes: float, sr: int = 44100) -> Path:
-    """A stereo int16 WAV of ``minutes``: noise plus two tones (written in blocks to keep memory low)."""
-    import numpy as np
-    import soundfile as sf
-
-    path = folder / f"long_{minutes:g}min.wav"
-    n = int(minutes * 60 * sr)
-    rng = np.random.default_rng(0)
-    clicks = np.sort(rng.integers(sr, n - sr, 40))
-    block = sr * 60
-    with sf.SoundFile(str(path), "w", samplerate=sr, channels=2, subtype="PCM_16") as f:
-        for a in range(0, n, block):
-            m = min(block, n - a)
-            t = (a + np.arange(m)) / sr
-            x = 0.05 * rng.standard_normal((m, 2)).astype(np.float32)
-            x[:, 0] += 0.3 * np.sin(2 * np.pi * 440.0 * t).astype(np.float32)
-            x[:, 1] += 0.3 * np.sin(2 * np.pi * 1000.0 * t).astype(np.float32)
-            for c in clicks[(clicks >= a) & (clicks < a + m - int(0.003 * sr))] - a:
-                x[c:c + int(0.003 * sr)] += 0.8
-            f.write(x)
-    return path
 
 
 def run_once(app, path: Path, kind: str, steps: int, cache_root: Path, timeout: float = 120.0) -> dict:
@@ -135,16 +116,13 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench_gui_") as tmp:
         tmp = Path(tmp)
         t = time.perf_counter()
-        path = make_file(tmp, args.minutes)
+        path = make_wav(tmp / f"long_{args.minutes:g}min.wav", args.minutes)
         if args.mp3:
-            import soundfile as sf
-
             mp3 = path.with_suffix(".mp3")
-            with sf.SoundFile(str(path)) as src, sf.SoundFile(
-                    str(mp3), "w", src.samplerate, src.channels, format="MP3", subtype="MPEG_LAYER_III",
-                    bitrate_mode="CONSTANT", compression_level=0.45) as dst:  # libsndfile: ~190 kb/s
-                for block in src.blocks(blocksize=1 << 20):
-                    dst.write(block)
+            encoder = make_mp3(path, mp3)
+            if encoder is None:
+                print("no MP3 encoder (ffmpeg, lameenc, PyAV or libsndfile)")
+                return 1
             path = mp3
         kbps = path.stat().st_size * 8 / 1000 / (args.minutes * 60)
         print(f"generated {path.name} ({path.stat().st_size / 2**20:.0f} MiB, {kbps:.0f} kb/s) in "
