@@ -268,7 +268,7 @@ class SpectrogramProvider:
             finally:
                 for f in futures:
                     f.cancel()
-        tiles, shown = [], time.monotonic()
+        tiles, shown = [], -math.inf  # while decoding: the first tile's image at once, then every partial[1] s
         for t in indices:
             tiles.append(self.tile(settings, channel, level, t, cancelled))
             if decoding and partial is not None and len(tiles) < len(indices) \

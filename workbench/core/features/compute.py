@@ -9,19 +9,24 @@ import numpy as np
 import torch
 
 from ..errors import InvalidParameterError, JobCancelled
+from ..heap import MMAP_THRESHOLD
 from .cqt import cqt_magnitude, cqt_plan, padded_slice
 from .frequencies import row_frequencies
 from .settings import DB_FLOOR, SpectrogramImage, SpectrogramSettings
 from .stft import frames_power, mel_power, mel_projector, segment_power, stft_power, strided_power
 
 
-def power_to_db(p: torch.Tensor) -> torch.Tensor:
-    """10*log10(max(p, 1e-10)): librosa.power_to_db(p, ref=1.0, top_db=None)."""
+def power_to_db(p: torch.Tensor, inplace: bool = False) -> torch.Tensor:
+    """10*log10(max(p, 1e-10)): librosa.power_to_db(p, ref=1.0, top_db=None). ``inplace``: overwrite ``p``."""
+    if inplace:
+        return p.clamp_(min=1e-10).log10_().mul_(10.0)
     return 10.0 * torch.log10(torch.clamp(p, min=1e-10))
 
 
-def amplitude_to_db(a: torch.Tensor) -> torch.Tensor:
-    """20*log10(max(a, 1e-5)): librosa.amplitude_to_db(a, ref=1.0, top_db=None)."""
+def amplitude_to_db(a: torch.Tensor, inplace: bool = False) -> torch.Tensor:
+    """20*log10(max(a, 1e-5)): librosa.amplitude_to_db(a, ref=1.0, top_db=None). ``inplace``: overwrite ``a``."""
+    if inplace:
+        return a.clamp_(min=1e-5).log10_().mul_(20.0)
     return 20.0 * torch.log10(torch.clamp(a, min=1e-5))
 
 
@@ -90,7 +95,7 @@ class ColumnAnalyser:
         pool = max(1, int(pool))
         if len(centres) % pool:
             raise InvalidParameterError(f"{len(centres)} centres do not split into groups of {pool}")
-        block = max(pool, (1024 // pool) * pool)  # ~25 MB of frames and spectra at a time (per thread)
+        block = max(pool, (min(1024, self._part_frames()) // pool) * pool)
         parts = []
         for a in range(0, len(centres), block):
             if cancelled():
@@ -104,9 +109,18 @@ class ColumnAnalyser:
             parts.append(x)
         if not parts:
             return np.zeros((self.n_rows, 0), np.float32)
-        x = parts[0] if len(parts) == 1 else torch.cat(parts, dim=1)
-        db = amplitude_to_db(x) if self._cqt is not None else power_to_db(x)
+        x = parts[0] if len(parts) == 1 else torch.cat(parts, dim=1)  # a fresh tensor: converted in place
+        db = amplitude_to_db(x, inplace=True) if self._cqt is not None else power_to_db(x, inplace=True)
         return db.float().cpu().numpy()
+
+    def _part_frames(self) -> int:
+        """Frames per part of a columns() call. STFT and mel: a part's samples and spectra (~4 bytes per bin a
+        frame) stay under the mmap threshold (heap.py), so its temporaries are reused heap memory, not fresh
+        mmaps paged in and unmapped again for every part (which made tiles 2-5x slower). CQT: 1024 (~25 MB
+        per thread; its octaves manage their own blocks)."""
+        if self._cqt is not None:
+            return 1024
+        return max(8, MMAP_THRESHOLD * 7 // 8 // (4 * (self.settings.n_fft // 2 + 1)))
 
     def _linear(self, read, gather, centres: np.ndarray, cancelled) -> torch.Tensor:
         """Power (STFT, mel) or magnitude (CQT) columns (rows, len(centres)) on the device."""
