@@ -252,3 +252,32 @@ def test_file_still_decoding_shows_the_decoded_part_and_keeps_only_final_tiles(k
     done = p.render(s, 0, seconds, 600)
     assert done.complete
     np.testing.assert_allclose(done.db, ref.db, atol=1e-3)
+
+
+def test_the_cpu_stft_view_draws_without_torch():
+    """A file opened while torch still loads (1.5-2 s at start-up) is drawn at once: the CPU STFT view needs
+    numpy only, and gives the numbers it gives once torch (and its FFT) has loaded."""
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    code = (
+        "import sys, numpy as np\n"
+        "from workbench.core.audio import AudioBuffer\n"
+        "from workbench.core.features import SpectrogramSettings\n"
+        "from workbench.core.spectrogram_view import SpectrogramProvider\n"
+        "x = np.random.default_rng(0).standard_normal((1, 8000 * 30)).astype(np.float32)\n"
+        "img = SpectrogramProvider(AudioBuffer(x, 8000)).render(SpectrogramSettings(), 0, 30, 200)\n"
+        "assert 'torch' not in sys.modules, 'torch was imported'\n"
+        "np.save(sys.argv[1], img.db)\n")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "db.npy"
+        subprocess.run([sys.executable, "-c", code, str(out)], check=True, timeout=120)
+        db = np.load(out)
+    import torch  # noqa: F401  (torch's FFT from here on)
+    from workbench.core.features import stft  # noqa: F401
+
+    x = np.random.default_rng(0).standard_normal((1, 8000 * 30)).astype(np.float32)
+    ref = SpectrogramProvider(AudioBuffer(x, 8000)).render(SpectrogramSettings(), 0, 30, 200)
+    np.testing.assert_allclose(db, ref.db, atol=1e-3)

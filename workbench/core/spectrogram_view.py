@@ -230,7 +230,7 @@ class SpectrogramProvider:
             raise InvalidParameterError(f"channel {channel} does not exist (the file has {self.audio.channels})")
 
     def _analyser(self, settings: SpectrogramSettings):
-        from .features.compute import ColumnAnalyser  # torch loads here, in the worker, not on the GUI thread
+        from .features.columns import ColumnAnalyser  # (mel, CQT and GPUs load torch here, in the worker)
 
         key = settings.analysis_key()
         with self._lock:

@@ -12,7 +12,7 @@ from .frequencies import cqt_frequencies, mel_frequencies, row_frequencies, stft
 from .settings import DB_FLOOR, FREQ_SCALES, KINDS, SpectrogramImage, SpectrogramSettings
 
 _LAZY = {
-    "compute_spectrogram": "compute", "ColumnAnalyser": "compute", "power_to_db": "compute",
+    "compute_spectrogram": "compute", "ColumnAnalyser": "columns", "power_to_db": "compute",
     "amplitude_to_db": "compute", "stft_power": "stft", "mel_power": "stft", "mel_filterbank": "stft",
     "mel_projector": "stft",
     "cqt_magnitude": "cqt", "CqtPlan": "cqt",
