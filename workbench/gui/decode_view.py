@@ -46,7 +46,10 @@ class DecodingView:
         else:
             act.frames = preview.decoded_frames
             now = time.monotonic()
-            if now - act.refreshed >= REFRESH_EVERY:  # rendering competes with the decoder for the CPU
+            # Rendering competes with the decoder for the CPU; until torch has loaded (its FFT is ~7x numpy's)
+            # the first image stays, instead of taking the decoder's CPU for the rest.
+            warm = getattr(self.w, "warmed_up", None)
+            if now - act.refreshed >= REFRESH_EVERY and (warm is None or warm.is_set()):
                 act.refreshed = now
                 self.w.pane.bridge.refresh()
 

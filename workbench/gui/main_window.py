@@ -132,6 +132,7 @@ class MainWindow(QMainWindow):
         self.files = FileActions(self)
         self.compute_device = "cpu"
         self.decoding = DecodingView(self)
+        self.warmed_up = threading.Event()  # set when the warm-up imports are done (or failed)
         threading.Thread(target=self._warm_up, name="workbench-warm-up", daemon=True).start()
         self._build_menus()
         self._connect()
@@ -300,10 +301,13 @@ class MainWindow(QMainWindow):
         try:
             from workbench.core.devices import best_compute_device
             from workbench.core.features import compute_spectrogram  # noqa: F401  (imports torch)
+            import scipy.signal  # noqa: F401  (~1 s: the CQT's filters and non-Hann windows)
 
             self.compute_device = best_compute_device(self.device_preference())
         except Exception:  # the first render reports real problems
             log.debug("warm-up failed", exc_info=True)
+        finally:
+            self.warmed_up.set()
 
     # ----- document ----------------------------------------------------------------------------------
     def show_decode_preview(self, preview) -> None:
