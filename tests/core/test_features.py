@@ -62,6 +62,19 @@ def test_cqt_matches_librosa(sr):
     assert np.median(err) < 0.1  # measured ~0.001 dB; the 99th percentile is ~1 dB (different resampler)
 
 
+def test_long_cqt_in_column_ranges_equals_one_pass():
+    """A whole-signal CQT on the CPU runs in ranges of columns on several threads: the same columns as one pass."""
+    from workbench.core.features.cqt import RANGE_COLUMNS, cqt_plan, padded_slice
+
+    sr = 22050
+    x = np.tile(_music_like(sr), 10)  # 30 s: 1292 columns, several ranges
+    s = SpectrogramSettings(kind="cqt", hop=512)
+    centres = np.arange(1 + len(x) // 512) * 512
+    assert len(centres) >= 2 * RANGE_COLUMNS
+    one = cqt_plan(sr, s).magnitude(lambda a, b: padded_slice(x, a, b), centres).numpy()
+    np.testing.assert_allclose(cqt_magnitude(x, sr, s).numpy(), one, rtol=1e-4, atol=1e-7)
+
+
 @pytest.mark.parametrize("kind", ["stft", "mel", "cqt"])
 def test_1khz_tone_peaks_on_the_1khz_row(kind):
     sr = 22050

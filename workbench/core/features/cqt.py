@@ -18,10 +18,12 @@ import numpy as np
 import torch
 
 from ..errors import InvalidParameterError
+from .blocks import run_ranges
 from .frequencies import cqt_alpha as _alpha, cqt_frequencies  # noqa: F401 (re-exported)
 from .frequencies import HANN_BANDWIDTH as _HANN_BANDWIDTH
 from .settings import SpectrogramSettings
 
+RANGE_COLUMNS = 512  # columns per range of a whole-signal CQT on the CPU (each range re-reads ~1 s of margins)
 _FIR_TAPS = 23  # halving filter: flat (0.001 dB) to 0.25 Nyquist, >80 dB stop from 0.75 Nyquist (all the CQT needs)
 
 
@@ -245,7 +247,16 @@ def cqt_magnitude(x, sr: int, settings: SpectrogramSettings, device: str = "cpu"
         y = y.mean(axis=0)
     plan = cqt_plan(sr, settings, device)
     centres = np.arange(1 + len(y) // settings.hop, dtype=np.int64) * settings.hop if len(y) else np.zeros(0, int)
-    return plan.magnitude(lambda a, b: padded_slice(y, a, b), centres)
+    read = lambda a, b: padded_slice(y, a, b)  # noqa: E731
+    if torch.device(device).type != "cpu" or len(centres) < 2 * RANGE_COLUMNS:
+        return plan.magnitude(read, centres)
+    # On the CPU: ranges of columns on our threads with single-threaded kernels (blocks.py); its small
+    # per-octave products and square roots met a thread barrier each with torch's own threads. Every range
+    # sees the same decimated sample grid (see CqtPlan.magnitude), so the columns are those of one pass.
+    out = torch.empty(plan.n_bins, len(centres))
+    run_ranges(lambda a, b: out[:, a:b].copy_(plan.magnitude(read, centres[a:b])), len(centres),
+               min_size=RANGE_COLUMNS)
+    return out
 
 
 def padded_slice(y: np.ndarray, a: int, b: int) -> np.ndarray:
