@@ -1,6 +1,6 @@
 """Live vocal separation: the Spleeter 2-stem U-Net run on short blocks of the stream, heard on an output device.
 
-:class:`LiveSeparator` is a :class:`StreamProcessor` at 44.1 kHz. Every ``block`` (0.1 s) it separates a
+:class:`LiveSeparator` is a :class:`StreamProcessor` at 44.1 kHz. Every ``block`` (75 ms) it separates a
 window of ``window_frames`` STFT frames (64, ~1.5 s: the new block plus past context) with the vocal network's
 soft mask (``mask``; Spleeter's two-network ratio mask is the other choice) and outputs the part of
 the window that ends ``lookahead`` samples (50 ms) before its right edge (where the STFT lacks future context),
@@ -9,10 +9,10 @@ player, the host's :class:`workbench.live.monitor.OutputPlayer`) and nothing els
 latency is ``block + lookahead + compute time + output buffering``; :attr:`LiveSeparator.added_latency` holds
 the latest measured value (s) without the output buffering.
 
-Small overlapping blocks make the networks run 5x as often as 0.5 s blocks did (~80 ms of one idle core per
-run of both networks). When the CPU cannot keep up (audio for several blocks waiting), one run takes all the
-waiting blocks (up to half the window), so the delay grows but stays bounded instead of piling up. ``benchmarks/eval_live_separation.py`` gives SI-SDR and compute against block,
-look-ahead, window and mask.
+Small overlapping blocks make the network run ~7x as often as 0.5 s blocks did (~46 ms of one core per run of
+the vocal network, on one kernel thread). When the CPU cannot keep up (audio for several blocks waiting), one
+run takes all the waiting blocks (up to half the window), so the delay grows but stays bounded instead of piling
+up. ``benchmarks/eval_live_separation.py`` gives SI-SDR and compute against block, look-ahead, window and mask.
 
 Threading: ``push``/``flush`` in the streaming driver's worker thread; the player's callback in PortAudio's.
 """
@@ -32,7 +32,9 @@ RATE = 44100  # Hz, Spleeter's rate
 WINDOW_FRAMES = 64  # STFT frames per network input (~1.5 s: the new block plus past context); the U-Net's six
 # stride-2 levels need a multiple of 64
 LOOKAHEAD = 2205  # samples (50 ms) of future audio in the window after the output block
-BLOCK_SECONDS = 0.1  # output block: the window advances (and the networks run) this often
+# Output block: the window advances (and the network runs) this often. eval_live_separation.py (4 mixtures,
+# look-ahead 50 ms): 0.1 s 4.0 dB vocals SI-SDR, 0.075 s 3.9 dB, 0.05 s 3.8 dB but 0.91 of the block in compute.
+BLOCK_SECONDS = 0.075
 MASKS = ("ratio", "vocal-net")
 MASK = "vocal-net"  # one network pass: ~half the compute of "ratio" for ~0.4 dB less vocal SI-SDR
 FADE = 256  # samples cross-faded between consecutive blocks (at most the look-ahead)
@@ -52,6 +54,9 @@ class LiveSeparator:
     sample_rate = RATE
     output_rate = RATE  # a monitor processor: its blocks go to ``on_output`` for playback
     resample_quality = "low-delay"  # the driver's resampler: ~7 ms held back instead of ~17 ms (flat to 16 kHz)
+    # The U-Net on 64 frames: 46 ms a block on one thread, 103-133 ms (p90 200-660 ms) on two when another
+    # program holds a core (thread hand-offs wait for it); 61 ms on two on an idle machine.
+    kernel_threads = 1
 
     def __init__(self, nets: dict, device: str = "cpu", stem: str = "vocals", block_seconds: float = BLOCK_SECONDS,
                  on_output=None, lookahead: int = LOOKAHEAD, window_frames: int = WINDOW_FRAMES,

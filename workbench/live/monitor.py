@@ -115,6 +115,9 @@ class MonitorAdapter:
         self.processor = processor
         self.sample_rate = processor.sample_rate
         self.output_rate = getattr(processor, "output_rate", processor.sample_rate)
+        for hint in ("kernel_threads", "resample_quality"):  # the driver's settings for the processor
+            if hasattr(processor, hint):
+                setattr(self, hint, getattr(processor, hint))
         self.on_output = None
         self._emitted = 0
 
