@@ -1,24 +1,34 @@
 """Honest sound-event-detection scores: one fixed vocabulary, every class scored on every file, DCASE collars.
 
     python benchmarks/eval_sed.py /work/shared/corpus/sed [--soundscapes DIR] [--sed-eval-python PY]
+                                  [--psds-python PY] [--detectors legacy,street] [--files]
 
-Vocabulary (the corpus's classes): siren, car_horn, human_voice, speech. The detector runs with the same
-settings on every file and is never told which classes a file holds. Its labels map to the vocabulary by
-name (``VOCAB_OF``); "Speech" counts as both ``speech`` and ``human_voice`` (speech is a human voice: the
-AudioSet ontology puts Speech under Human voice), so a speech detection in the scaper scenes (whose voice is
-labelled human_voice) is a false ``speech`` event and one in the speech clips a false ``human_voice`` event.
-The "ontology" rows apply that same rule to the references too (a speech reference is also a human_voice
-reference), the way AudioSet-style hierarchical labels are usually scored; the strict rows are the headline.
+Vocabulary (the corpus's classes, siblings in its flat label set): siren, car_horn, human_voice, speech. The
+detector runs with the same settings on every file and is never told which classes a file holds. Its labels map
+to the vocabulary by one of three rules (plugins/sed/vocabulary.py), each printed as a row of the summary:
+
+- ``flat`` (the headline): each detector label counts as exactly one class (Speech, Conversation, Narration
+  -> speech; Shout, Yell, Screaming... -> human_voice), references as labelled. This rule is symmetric: a
+  perfect detector (the references fed back as detections) scores F1 1.0.
+- ``ontology`` (secondary view): AudioSet's hierarchy, Speech under Human voice, applied to the references
+  and the detections alike (a speech event is also a human_voice event on both sides).
+- ``asymmetric`` (the rule used until now, kept so the change is visible): a speech detection also counts as
+  human_voice, the references are not expanded. It charges a perfect detector a false human_voice event for
+  every speech event: on a file holding speech alone its event F1 cannot pass 2/3, and the corpus's own
+  references fed back as detections score 0.80 under it (1.0 under the other two rules), so it was not a
+  fair headline. (tests/plugins/test_sed_scoring.py checks all three.)
 
 Metrics (plugins/sed/scoring.py, sed_eval's definitions): event-based F1 with an onset collar of 0.2 s and an
 offset collar of max(0.2 s, 20 % of the reference length), and segment-based F1 on 1 s segments, both
 micro-averaged, plus per-class tables. ``--sed-eval-python`` recomputes both with sed_eval in another
-interpreter on the same events, as a check of this implementation. When the package ``sed_scores_eval`` (the
-DCASE Task 4 reference code) is importable, the PSDS (scenario 1: DTC = GTC = 0.7, no cross-trigger; scenario
-2: DTC = GTC = 0.1, CTTC 0.3, alpha_ct 0.5; max eFPR 100/h) is printed too, from each vocabulary class's
-score curve (the highest of the lanes mapped to it, on the 40 ms grid: plugins/sed/decoding.lane_curves), i.e.
-without the decisions' thresholds. On a one-minute corpus one false alarm is already ~60 per hour, so its
-PSDS says little; read it on the soundscapes.
+interpreter on the same events, as a check of this implementation. ``--psds-python`` computes the PSDS
+(scenario 1: DTC = GTC = 0.7, no cross-trigger; scenario 2: DTC = GTC = 0.1, CTTC 0.3, alpha_ct 0.5; alpha_st
+1, max eFPR 100/h) with ``sed_scores_eval`` (the DCASE Task 4 reference code; not in the lock, as it builds a
+C++ extension: install it into a separate venv) in that interpreter, from each vocabulary class's score curve
+under the flat rule (the highest of the lanes mapped to it, on the 40 ms grid: plugins/sed/decoding.lane_curves),
+i.e. without the decisions' thresholds, over the classes with reference events in the set (back-to-back
+reference events joined: sed_scores_eval refuses connected events). On a one-minute
+corpus one false alarm is already ~60 per hour, so its PSDS says little; read it on the soundscapes.
 
 Detectors: ``legacy`` is the plugin as it was (0.48 s hop, thresholds 0.5/0.3, 3-frame median, every
 AudioSet class of the vocabulary); ``street`` is the "Street" preset with its calibrated decisions (fitted on
@@ -49,17 +59,12 @@ from workbench_plugins.sed import plugin  # noqa: E402
 from workbench_plugins.sed.decoding import events_layer, lane_curves  # noqa: E402
 from workbench_plugins.sed.events import join_intervals  # noqa: E402
 from workbench_plugins.sed.scoring import SedScores  # noqa: E402
+from workbench_plugins.sed.vocabulary import (FLAT, HORNS, RULES, SIRENS, SPEECH, VOCABULARY, VOICES,  # noqa: E402
+                                              detections, references)
 
-VOCABULARY = ("siren", "car_horn", "human_voice", "speech")
-SIRENS = ["Siren", "Civil defense siren", "Police car (siren)", "Ambulance (siren)",
-          "Fire engine, fire truck (siren)"]
-HORNS = ["Vehicle horn, car horn, honking", "Air horn, truck horn", "Toot"]
-VOICES = ["Shout", "Yell", "Children shouting", "Screaming"]
-SPEECH = ["Speech", "Conversation", "Narration, monologue"]
-# detector label -> vocabulary classes (AudioSet names for the legacy detector, preset names for the new one)
-VOCAB_OF = {**{n: ("siren",) for n in SIRENS + ["Emergency vehicle"]}, **{n: ("car_horn",) for n in HORNS + ["Car horn"]},
-            **{n: ("human_voice",) for n in VOICES}, **{n: ("speech", "human_voice") for n in SPEECH}}
-LEGACY = {"preset": "named classes", "classes": "; ".join(SIRENS + HORNS + VOICES + SPEECH), "hop_s": 0.48,
+AUDIOSET_HORNS = [n for n in HORNS if n != "Car horn"]  # "Car horn" is the street preset's lane, not AudioSet's
+LEGACY = {"preset": "named classes", "classes": "; ".join(SIRENS[:-1] + tuple(AUDIOSET_HORNS) + VOICES + SPEECH),
+          "hop_s": 0.48,
           "calibrated": False, "on_threshold": 0.5, "off_threshold": 0.3, "median_s": 1.44, "min_duration": 0.5,
           "min_gap": 0.5, "use_vad": True}
 DETECTORS = {"legacy": LEGACY, "street": {"preset": "street"}}
@@ -84,58 +89,78 @@ def soundscape_items(folder: Path) -> list[tuple[Path, list[tuple[float, float, 
     return out
 
 
-def to_vocabulary(layer) -> list[tuple[float, float, str]]:
-    """The detector's events as vocabulary events (overlaps within a class joined)."""
-    per: dict[str, list] = {c: [] for c in VOCABULARY}
-    for a, b, lab in zip(layer.starts, layer.ends, layer.labels):
-        for c in VOCAB_OF.get(str(lab), ()):
-            per[c].append((float(a), float(b), 1.0))
-    return [(a, b, c) for c in VOCABULARY for a, b, _ in join_intervals(per[c], 0.0)]
-
-
-def with_ontology(ref: list[tuple[float, float, str]]) -> list[tuple[float, float, str]]:
-    """References with the parent class added: a speech event is also a human_voice event."""
-    extra = [(a, b, "human_voice") for a, b, c in ref if c == "speech"]
-    per = join_intervals([(a, b, 1.0) for a, b, c in ref + extra if c == "human_voice"], 0.0)
-    return [e for e in ref if e[2] != "human_voice"] + [(a, b, "human_voice") for a, b, _ in per]
-
-
 def vocabulary_curves(s, scores, duration: float, head) -> tuple:
     """(frame edges, (frames, len(VOCABULARY)) scores): each vocabulary class's curve is the highest of the
     curves of the lanes mapped to it (0 where no lane is)."""
     edges, curves = lane_curves(s, scores, duration, head)
     out = np.zeros((len(edges) - 1, len(VOCABULARY)), np.float32)
     for name, curve in curves.items():
-        for c in VOCAB_OF.get(name, ()):
-            k = VOCABULARY.index(c)
+        if name in FLAT:  # the headline (flat) rule: one class per lane
+            k = VOCABULARY.index(FLAT[name])
             out[:, k] = np.maximum(out[:, k], curve)
     return edges, out
 
 
-def psds(curves: dict, refs: dict, durations: dict) -> dict[str, float] | str:
-    """PSDS scenarios 1 and 2 with sed_scores_eval, or why not."""
-    try:
-        from sed_scores_eval import intersection_based
-        from sed_scores_eval.base_modules.scores import create_score_dataframe
-    except ImportError:
-        return "sed_scores_eval is not installed"
-    sc = {f: create_score_dataframe(scores=c, timestamps=e, event_classes=list(VOCABULARY))
-          for f, (e, c) in curves.items()}
-    gt = {f: [tuple(r) for r in refs[f]] for f in curves}
-    out = {}
-    try:
-        for name, kw in (("PSDS1", dict(dtc_threshold=0.7, gtc_threshold=0.7, cttc_threshold=None, alpha_ct=0.0)),
-                         ("PSDS2", dict(dtc_threshold=0.1, gtc_threshold=0.1, cttc_threshold=0.3, alpha_ct=0.5))):
-            out[name] = float(intersection_based.psds(scores=sc, ground_truth=gt, audio_durations=durations,
-                                                      alpha_st=1.0, unit_of_time="hour", max_efpr=100.0,
-                                                      num_jobs=1, **kw)[0])
-    except Exception as exc:  # noqa: BLE001 - an optional check must not stop the F1 tables
-        return f"sed_scores_eval failed: {type(exc).__name__}: {exc}"
+PSDS_SCRIPT = r"""
+import json, sys
+import numpy as np
+from sed_scores_eval import intersection_based
+from sed_scores_eval.base_modules.scores import create_score_dataframe
+z, meta = np.load(sys.argv[1]), json.load(open(sys.argv[2]))
+classes, files = meta["classes"], meta["files"]
+scores = {f: create_score_dataframe(scores=z[f"s{i}"], timestamps=z[f"e{i}"], event_classes=classes)
+          for i, f in enumerate(files)}
+gt = {f: [tuple(r) for r in meta["refs"][f]] for f in files}  # back-to-back events already joined
+out = {}
+for name, kw in (("PSDS1", dict(dtc_threshold=0.7, gtc_threshold=0.7, cttc_threshold=None, alpha_ct=0.0)),
+                 ("PSDS2", dict(dtc_threshold=0.1, gtc_threshold=0.1, cttc_threshold=0.3, alpha_ct=0.5))):
+    out[name] = float(intersection_based.psds(scores=scores, ground_truth=gt, audio_durations=meta["durations"],
+                                              alpha_st=1.0, unit_of_time="hour", max_efpr=100.0, num_jobs=1,
+                                              **kw)[0])
+print(json.dumps(out))
+"""
+
+
+def touching_joined(ref: list[tuple[float, float, str]]) -> list[tuple[float, float, str]]:
+    """References with back-to-back events of one class joined: sed_scores_eval refuses connected events (its
+    intersection criteria could not tell them apart)."""
+    out = []
+    for c in VOCABULARY:
+        out += [(a, b, c) for a, b, _ in join_intervals([(a, b, 1.0) for a, b, lab in ref if lab == c], 0.0)]
     return out
 
 
-def evaluate(name: str, items, params: dict, ctx: JobContext, show_files: bool):
-    scores, onto = SedScores(VOCABULARY), SedScores(VOCABULARY)
+def psds(python: str, curves: dict, refs: dict, durations: dict) -> dict[str, float] | str:
+    """PSDS scenarios 1 and 2 computed by sed_scores_eval in the interpreter ``python`` (it is not in this
+    project's lock: a C++ extension), from the flat rule's class curves, over the classes that have reference
+    events in this set (a class without any has no true-positive rate); or why not."""
+    if not python:
+        return "not computed (give --psds-python, an interpreter with sed_scores_eval)"
+    present = [c for c in VOCABULARY if any(r[2] == c for evs in refs.values() for r in evs)]
+    keep = [VOCABULARY.index(c) for c in present]
+    files = sorted(curves)
+    with tempfile.TemporaryDirectory() as d:
+        arrays = {}
+        for i, f in enumerate(files):
+            edges, scores = curves[f]
+            arrays[f"e{i}"], arrays[f"s{i}"] = edges, scores[:, keep]
+        np.savez(Path(d) / "curves.npz", **arrays)
+        stem = {f: Path(f).stem for f in files}  # audio ids without the extension
+        meta = {"classes": present, "files": [stem[f] for f in files],
+                "refs": {stem[f]: [list(r) for r in touching_joined(refs[f])] for f in files},
+                "durations": {stem[f]: durations[f] for f in files}}
+        (Path(d) / "meta.json").write_text(json.dumps(meta))
+        run = subprocess.run([python, "-c", PSDS_SCRIPT, str(Path(d) / "curves.npz"), str(Path(d) / "meta.json")],
+                             capture_output=True, text=True)
+    if run.returncode != 0:
+        last = (run.stderr.strip().splitlines() or ["no output"])[-1]
+        return f"sed_scores_eval failed in {python}: {last}"
+    out = json.loads(run.stdout.strip().splitlines()[-1])
+    return {**out, "classes": ", ".join(present)}
+
+
+def evaluate(name: str, items, params: dict, ctx: JobContext, show_files: bool, psds_python: str = ""):
+    by_rule = {rule: SedScores(VOCABULARY) for rule in RULES}
     dump, rtfs, curves = [], [], {}
     plugin.process(load_audio(items[0][0]), dict(params), ctx)  # warm-up (model loading is not timed)
     for wav, ref in items:
@@ -145,15 +170,17 @@ def evaluate(name: str, items, params: dict, ctx: JobContext, show_files: bool):
         layer = events_layer(s, win_scores, audio.duration, regions, head)  # = plugin.process
         rtfs.append((time.process_time() - t) / audio.duration)  # CPU time: the machine is shared
         curves[wav.name] = vocabulary_curves(s, win_scores, audio.duration, head)
-        est = to_vocabulary(layer)
-        scores.add_file(ref, est, audio.duration)
-        onto.add_file(with_ontology(ref), est, audio.duration)
+        rows = list(zip(layer.starts, layer.ends, layer.labels))
+        for rule, sc in by_rule.items():
+            sc.add_file(references(ref, rule), detections(rows, rule), audio.duration)
+        est = detections(rows, "flat")
         dump.append({"file": wav.name, "duration": audio.duration, "ref": ref, "est": est})
         if show_files:
             fmt = lambda evs: ", ".join(f"{c} {a:.2f}-{b:.2f}" for a, b, c in sorted(evs, key=lambda e: e[2]))  # noqa: E731
             print(f"| {wav.name} | {fmt(ref)} | {fmt(est)} |")
     refs = {d["file"]: d["ref"] for d in dump}
-    return scores, onto, dump, sorted(rtfs)[len(rtfs) // 2], psds(curves, refs, {d["file"]: d["duration"] for d in dump})
+    return by_rule, dump, sorted(rtfs)[len(rtfs) // 2], psds(psds_python, curves, refs,
+                                                                    {d["file"]: d["duration"] for d in dump})
 
 
 CHECK = r"""
@@ -189,10 +216,21 @@ def main() -> None:
     ap.add_argument("--soundscapes", type=Path, help="generated soundscapes (NAME.wav + NAME.txt)")
     ap.add_argument("--detectors", default="legacy,street", help="comma-separated: " + ", ".join(DETECTORS))
     ap.add_argument("--sed-eval-python", default="", help="an interpreter with sed_eval, to cross-check")
+    ap.add_argument("--psds-python", default="", help="an interpreter with sed_scores_eval, to compute the PSDS")
     ap.add_argument("--files", action="store_true", help="also print each file's reference and detected events")
     ap.add_argument("--threads", type=int, default=1, help="torch threads for the head (as bench_sed.py; the "
                                                           "CPU RTF counts every thread's time)")
     a = ap.parse_args()
+    if not (a.corpus / "manifest.json").is_file():
+        ap.error(f"{a.corpus} has no manifest.json (give the corpus's sed folder)")
+    if a.soundscapes and not sorted(a.soundscapes.glob("*.wav")):
+        ap.error(f"{a.soundscapes} holds no .wav soundscapes (scripts/make_sed_soundscapes.py writes them)")
+    unknown = [d for d in a.detectors.split(",") if d not in DETECTORS]
+    if unknown:
+        ap.error(f"unknown detector(s) {', '.join(unknown)}; choose from {', '.join(DETECTORS)}")
+    for opt in ("sed_eval_python", "psds_python"):
+        if getattr(a, opt) and not Path(getattr(a, opt)).is_file():
+            ap.error(f"--{opt.replace('_', '-')} {getattr(a, opt)}: no such interpreter")
     import torch
 
     torch.set_num_threads(a.threads)
@@ -200,28 +238,36 @@ def main() -> None:
     sets = [("corpus", corpus_items(a.corpus))]
     if a.soundscapes:
         sets.append((f"soundscapes ({a.soundscapes.name})", soundscape_items(a.soundscapes)))
-    summary = []
+    summary, psds_rows = [], []
     for det in a.detectors.split(","):
         for set_name, items in sets:
             print(f"\n## detector '{det}' on {set_name}: {len(items)} files\n")
             if a.files:
                 print("| file | reference | detected |\n|---|---|---|")
-            scores, onto, dump, rtf, ps = evaluate(det, items, DETECTORS[det], ctx, a.files)
+            by_rule, dump, rtf, ps = evaluate(det, items, DETECTORS[det], ctx, a.files, a.psds_python)
+            scores = by_rule["flat"]
             print(("\n" if a.files else "") + scores.table())
             line = f"event F1 {scores.event_f1:.3f}, segment F1 {scores.segment_f1:.3f}, median CPU RTF {rtf:.4f}"
             if a.sed_eval_python:
                 ev, sg = sed_eval_check(a.sed_eval_python, dump)
                 line += f"; sed_eval: event F1 {ev:.3f}, segment F1 {sg:.3f}"
             print("\n" + line)
-            print("PSDS: " + (", ".join(f"{k} {v:.3f}" for k, v in ps.items()) if isinstance(ps, dict) else ps))
-            for kind, sc in (("strict", scores), ("ontology", onto)):
+            print("PSDS: " + (", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k}: {v}"
+                                        for k, v in ps.items()) if isinstance(ps, dict) else ps))
+            if isinstance(ps, dict):
+                psds_rows.append(f"| {det} | {set_name} | {ps['PSDS1']:.3f} | {ps['PSDS2']:.3f} | {ps['classes']} |")
+            for kind, sc in by_rule.items():
                 summary.append(f"| {det} | {set_name} | {kind} | {sc.event_f1:.3f} | {sc.segment_f1:.3f} | "
                                + " | ".join(f"{sc.event[c].f1:.2f}" for c in VOCABULARY) + f" | {rtf:.4f} |")
     print("\n## summary (event F1: collars 0.2 s / max(0.2 s, 20 %); segments 1 s)\n")
-    print("| detector | data | labels | event F1 | segment F1 | " + " | ".join(f"{c} event F1" for c in VOCABULARY)
+    print("| detector | data | rule | event F1 | segment F1 | " + " | ".join(f"{c} event F1" for c in VOCABULARY)
           + " | CPU RTF |")
     print("|---" * (6 + len(VOCABULARY)) + "|")
     print("\n".join(summary))
+    if psds_rows:
+        print("\n## PSDS (sed_scores_eval; flat rule; max eFPR 100/h)\n")
+        print("| detector | data | PSDS1 | PSDS2 | classes |\n|---|---|---|---|---|")
+        print("\n".join(psds_rows))
 
 
 if __name__ == "__main__":

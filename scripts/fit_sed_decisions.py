@@ -8,8 +8,9 @@ threshold, hysteresis (off threshold), median filter length, minimum duration an
 in it) that maximise the class's event-based F1 (DCASE collars) on scenes ``seed .. seed+count-1``
 (plugins/sed/soundscapes.py); for the head's lanes also how much of YAMNet's own score to mix in and how
 much YAMNet must agree nearby (``mix`` and ``gate``, plugins/sed/decoding.head_curve); for Speech the shifts
-correct the VAD's boundaries. YAMNet runs once per scene at the plugin's default 0.12 s hop; the VAD speech
-regions are used for Speech as the plugin uses them. Writes the JSON the plugin reads, with what it was
+correct the VAD's boundaries, and Speech also chooses across how long a pause the VAD's regions stay one
+event and the head threshold that times the spans the VAD does not confirm. YAMNet runs once per scene at
+the plugin's default 0.12 s hop; the VAD speech regions are used for Speech as the plugin uses them. Writes the JSON the plugin reads, with what it was
 fitted on and its scores there; update the sha256 in plugins/sed/models.py after a refit.
 """
 
@@ -51,6 +52,10 @@ GRID = {"on": (0.05, 0.09, 0.13, 0.18, 0.25, 0.32, 0.41, 0.5, 0.6, 0.68, 0.77, 0
         "min_gap": (0.0, 0.25, 0.6)}
 # head lanes also choose how much of YAMNet's own score to mix in and how much YAMNet must agree (decoding.head_curve)
 HEAD_GRID = {"mix": (0.0, 0.3, 0.6), "gate": (0.0, 0.02, 0.05, 0.1)}
+# Speech also chooses across how long a pause the VAD's regions stay one event, and the head threshold that
+# times the spans the VAD does not confirm (decoding.refined_speech)
+REGION_GAPS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7)
+FALLBACK_ON = (0.0, 0.3, 0.5, 0.7)
 
 
 def score_class(s, lane: int, data, p: EventParams, label: str, head: bool) -> tuple[float, float, list, list]:
@@ -71,13 +76,16 @@ def score_class(s, lane: int, data, p: EventParams, label: str, head: bool) -> t
     return sc.event_f1, sc.segment_f1, d_on, d_off
 
 
-def _search(s, lane: int, data, label: str, head: bool, combos) -> tuple[float, dict, tuple[float, float]]:
-    """The best of ``combos`` ((on, off ratio, median s, min duration, min gap, mix, gate) tuples)."""
+def _search(s, lane: int, data, label: str, head: bool, combos, extra: dict | None = None
+            ) -> tuple[float, dict, tuple[float, float]]:
+    """The best of ``combos`` ((on, off ratio, median s, min duration, min gap, mix, gate) tuples), with the
+    further EventParams fields ``extra`` (region_gap, fallback_on) fixed."""
     best = (-1.0, None, (0.0, 0.0))
     frame = FRAME_S if head else s.hop_s
+    extra = extra or {}
     for on, ratio, med, mind, gap, mix, gate in combos:
         p = EventParams(on=on, off=on * ratio, median_frames=_odd(med / frame), min_duration=mind, min_gap=gap,
-                        mix=mix, gate=gate)
+                        mix=mix, gate=gate, **extra)
         f1, seg, d_on, d_off = score_class(s, lane, data, p, label, head)
         if d_on:  # move onsets/offsets by the median error, keep it when it helps
             shifted = EventParams(**{**vars(p), "onset_shift": float(np.median(d_on)),
@@ -89,14 +97,40 @@ def _search(s, lane: int, data, label: str, head: bool, combos) -> tuple[float, 
         if key > best[0]:
             best = (key, {"on": on, "off": round(on * ratio, 4), "median_s": med, "min_duration": mind,
                           "min_gap": gap, "onset_shift": round(p.onset_shift, 3),
-                          "offset_shift": round(p.offset_shift, 3), "mix": mix, "gate": gate,
+                          "offset_shift": round(p.offset_shift, 3), "mix": mix, "gate": gate, **extra,
                           "source": "head" if head else "yamnet"}, (f1, seg))
     return best
 
 
-def fit_lane(s, lane: int, data, label: str, head: bool) -> tuple[dict, float, float]:
+def fit_refinement(s, lane: int, data, label: str, best) -> tuple:
+    """Speech: the join gap of the VAD's regions (thresholds searched again with each), then the decisions
+    again with the chosen gap, then the head threshold for the spans the VAD does not confirm, chosen on the
+    same scenes with the VAD's regions taken away (on generated speech the VAD almost never misses, so that is
+    the only way to see what the fallback does)."""
+    r = best[1]
+    for g in REGION_GAPS:
+        combos = [(on, ratio, r["median_s"], r["min_duration"], r["min_gap"], 0.0, 0.0)
+                  for on, ratio in itertools.product(GRID["on"], GRID["off_ratio"])]
+        best = max(best, _search(s, lane, data, label, False, combos, {"region_gap": g}), key=lambda b: b[0])
+    r = best[1]
+    base = [c + (0.0, 0.0) for c in itertools.product(*GRID.values())]
+    best = max(best, _search(s, lane, data, label, False, base, {"region_gap": r["region_gap"]}),
+               key=lambda b: b[0])
+    r = dict(best[1])
+    unheard = [(lanes, duration, [], ref, act) for lanes, duration, _regions, ref, act in data]
+    p = EventParams(on=r["on"], off=r["off"], median_frames=_odd(r["median_s"] / s.hop_s),
+                    min_duration=r["min_duration"], min_gap=r["min_gap"], onset_shift=r["onset_shift"],
+                    offset_shift=r["offset_shift"], region_gap=r["region_gap"])
+    without = {t: score_class(s, lane, unheard, replace(p, fallback_on=t), label, False)[0] for t in FALLBACK_ON}
+    r["fallback_on"] = max(without, key=lambda t: (without[t], -t))
+    print(f"  event F1 without the VAD, by fallback threshold: {without}")
+    return best[0], r, best[2]
+
+
+def fit_lane(s, lane: int, data, label: str, head: bool, refined: bool = False) -> tuple[dict, float, float]:
     """Grid search; for head lanes by coordinate ascent (decisions without YAMNet's help, then the mix and gate
-    with the thresholds and filter, then the decisions again with the chosen mix and gate)."""
+    with the thresholds and filter, then the decisions again with the chosen mix and gate); for a lane refined
+    by the VAD (``refined``) also the refinement (:func:`fit_refinement`)."""
     base = list(itertools.product(*GRID.values()))
     best = _search(s, lane, data, label, head, [c + (0.0, 0.0) for c in base])
     if head:
@@ -108,6 +142,8 @@ def fit_lane(s, lane: int, data, label: str, head: bool) -> tuple[dict, float, f
         r = best[1]
         best = max(best, _search(s, lane, data, label, head, [c + (r["mix"], r["gate"]) for c in base]),
                    key=lambda b: b[0])
+    elif refined:
+        best = fit_refinement(s, lane, data, label, best)
     return best[1], *best[2]
 
 
@@ -118,7 +154,8 @@ def _odd(frames: float) -> int:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--count", type=int, default=80)
+    ap.add_argument("--count", type=int, default=80, help="scenes (the shipped decisions: 80; with 240 the "
+                                                          "choices change less from one head to the next)")
     ap.add_argument("--seed", type=int, default=1000)
     ap.add_argument("--seconds", type=float, default=12.0)
     ap.add_argument("--out", type=Path, default=REPO / "resources" / "models" / "sed_decisions.json")
@@ -140,7 +177,8 @@ def main() -> None:
     classes, report = {}, {}
     for name, label in FITTED.items():
         lane = s.names.index(name)
-        rec, f1, seg = fit_lane(s, lane, data, label, net is not None and name not in YAMNET_ONLY)
+        rec, f1, seg = fit_lane(s, lane, data, label, net is not None and name not in YAMNET_ONLY,
+                                refined=name == "Speech" and net is not None)
         classes[name] = rec
         report[name] = {"event_f1": round(f1, 3), "segment_f1": round(seg, 3)}
         print(f"{name}: {rec} -> event F1 {f1:.3f}, segment F1 {seg:.3f}")

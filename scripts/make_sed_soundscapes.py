@@ -4,7 +4,7 @@
 
 Each scene ``street_<seed>.wav`` (16 kHz mono) gets ``street_<seed>.txt`` beside it: ``onset<TAB>offset<TAB>label``
 per event (labels siren, car_horn, speech). Scenes of one seed are identical on every run. The decisions are
-fitted on seeds 1000-1079 (scripts/fit_sed_decisions.py); score on other seeds (e.g. --seed 5000).
+fitted on seeds 1000-1079 (scripts/fit_sed_decisions.py; 1000-1239 with --count 240); score on other seeds (e.g. --seed 5000).
 """
 
 from __future__ import annotations

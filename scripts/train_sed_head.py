@@ -1,9 +1,9 @@
 """Train the street event head (plugins/sed/head.py) on generated soundscapes, on one CPU core.
 
-    python scripts/train_sed_head.py [--scenes 800] [--steps 700] [--seed 100000] [--features CACHE.npz] [--out resources/models]
+    python scripts/train_sed_head.py [--scenes 800] [--steps 700] [--dilations 1,2,4] [--seed 100000] [--features CACHE.npz] [--out resources/models]
 
 Scenes ``seed .. seed+scenes-1`` (plugins/sed/soundscapes.py, 10 s each; disjoint from the seeds the decisions
-are fitted on, 1000-1079, and from the evaluation seeds, 5000+) are scored by YAMNet every 0.12 s (context)
+are fitted on, 1000-1079 or up to 1239, and from the evaluation seeds, 5000+) are scored by YAMNet every 0.12 s (context)
 and turned into log-mel frames; targets are siren / car horn / speech activity every 40 ms from the exact
 event times. The last 10 % of the scenes are held out; their frame F1 at 0.5 is recorded. Writes
 ``sed_street_head.safetensors`` and ``sed_street_head.json`` (sizes, feature statistics, training record);
@@ -61,6 +61,8 @@ def main() -> None:
                                                         "(reproducible whatever the machine's load)")
     ap.add_argument("--crop", type=float, default=0.0, help="train on random crops of this many seconds "
                                                             "(cheaper steps; 0: whole scenes)")
+    ap.add_argument("--dilations", default="1,2,4", help="dilations of the temporal convolutions (1,2,4: "
+                                                         "+-0.6 s, the shipped head; 1,2,4,8: +-1.3 s)")
     ap.add_argument("--out", type=Path, default=REPO / "resources" / "models")
     ap.add_argument("--features", type=Path, help="cache of the scenes' features (.npz): read when it exists "
                                                   "(same --scenes/--seed/--seconds), else written")
@@ -86,7 +88,8 @@ def main() -> None:
     train, val = data[:-n_val], data[-n_val:]
     allmel = np.concatenate([m for m, _, _ in train])
     mean, std = allmel.mean(axis=0), allmel.std(axis=0) + 1e-3
-    sizes = {"n_ctx": len(CONTEXT), "n_out": len(CLASSES), "ch": 24, "hid": 48}
+    sizes = {"n_ctx": len(CONTEXT), "n_out": len(CLASSES), "ch": 24, "hid": 48,
+             "dilations": [int(d) for d in a.dilations.split(",")]}
     net = build(**sizes)
     opt = torch.optim.Adam(net.parameters(), lr=2e-3)
     pos = np.concatenate([y for _, _, y in train]).mean(axis=0)

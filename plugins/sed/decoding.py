@@ -18,7 +18,7 @@ from workbench.core.errors import InvalidParameterError
 from workbench.core.layers import Events
 from workbench_plugins.audioset.yamnet import HOP, PATCH_S, RATE, class_names
 
-from .events import EventParams, detect, join_intervals, refine_with_regions
+from .events import EventParams, confirmed_by, detect, join_intervals, refine_with_regions
 from .head import CLASSES as HEAD_CLASSES
 from .head import FRAME_S
 from .presets import PRESETS, class_groups
@@ -83,7 +83,8 @@ def decision_from_record(rec: dict, hop_s: float) -> EventParams:
     return EventParams(on=rec["on"], off=rec["off"], median_frames=_median_frames(rec["median_s"], hop_s),
                        min_duration=rec["min_duration"], min_gap=rec["min_gap"],
                        onset_shift=rec.get("onset_shift", 0.0), offset_shift=rec.get("offset_shift", 0.0),
-                       mix=rec.get("mix", 0.0), gate=rec.get("gate", 0.0))
+                       mix=rec.get("mix", 0.0), gate=rec.get("gate", 0.0), region_gap=rec.get("region_gap", 0.0),
+                       fallback_on=rec.get("fallback_on", 0.0))
 
 
 def setup(params: dict, ctx, labels: list[str] | None = None) -> Setup:
@@ -183,6 +184,29 @@ def _shifted(spans: list[tuple[float, float, float]], p: EventParams, duration: 
             if min(duration, b + p.offset_shift) > max(0.0, a + p.onset_shift)]
 
 
+def head_regions(head: np.ndarray, name: str, threshold: float, duration: float) -> list:
+    """Spans where the head's activity for ``name`` is at or above ``threshold`` (40 ms frames)."""
+    starts = np.arange(len(head)) * FRAME_S
+    ends = np.minimum(starts + FRAME_S, duration)
+    p = EventParams(on=threshold, off=threshold, median_frames=1, min_duration=0.0, min_gap=0.0)
+    return detect(head[:, [HEAD_CLASSES.index(name)]], starts, ends, [0], p)[0]
+
+
+def refined_speech(spans: list, regions: list, p: EventParams, duration: float, head: np.ndarray | None = None
+                   ) -> list[tuple[float, float, float]]:
+    """YAMNet's speech spans with the VAD's sharper boundaries: each span the VAD confirms becomes its
+    regions (joined across pauses under ``p.region_gap``; then the onset/offset shifts, which correct the
+    VAD's hangover). A span the VAD does not confirm (a shouted call in traffic, say) is timed by the head's
+    speech activity at ``p.fallback_on`` when that is set and the head ran, else kept with the shifts."""
+    confirmed = [sp for sp in spans if confirmed_by(sp, regions)]
+    alone = [sp for sp in spans if not confirmed_by(sp, regions)]
+    out = join_intervals(refine_with_regions(confirmed, regions), p.region_gap)
+    if alone and p.fallback_on and head is not None and len(head):
+        timed = refine_with_regions(alone, head_regions(head, SPEECH, p.fallback_on, duration))
+        return join_intervals(_shifted(out, p, duration) + timed, 0.0)
+    return _shifted(join_intervals(out + alone, 0.0), p, duration)
+
+
 def decode(s: Setup, lanes: np.ndarray, duration: float, regions: list[tuple[float, float, float]] | None = None,
            head: np.ndarray | None = None) -> dict[str, list[tuple[float, float, float]]]:
     """{lane: [(start, end, confidence)]} from lane scores on the window grid, or for ``s.head_lanes`` from the
@@ -201,7 +225,7 @@ def decode(s: Setup, lanes: np.ndarray, duration: float, regions: list[tuple[flo
             # the shifts correct the VAD's boundaries (its hangover), so they apply after the refinement
             p = s.decisions[i]
             spans = detect(lanes[:, [i]], starts, ends, [0], replace(p, onset_shift=0.0, offset_shift=0.0))[0]
-            out[name] = _shifted(refine_with_regions(spans, regions), p, duration) if spans else []
+            out[name] = refined_speech(spans, regions, p, duration, head) if spans else []
         elif len(lanes):
             out[name] = detect(lanes[:, [i]], starts, ends, [0], s.decisions[i])[0]
         else:
@@ -261,5 +285,5 @@ def events_layer(s: Setup, scores: np.ndarray, duration: float, regions: list[tu
 
 
 __all__ = ["Setup", "setup", "pick_classes", "lane_scores", "frame_spans", "decode", "events_layer", "lane_curves",
-           "head_curve",
+           "head_curve", "head_regions", "refined_speech",
            "fitted_decisions", "join_intervals", "SPEECH"]

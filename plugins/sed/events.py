@@ -24,6 +24,9 @@ class EventParams:
     # lanes decoded from the trained head (decoding.head_curve): YAMNet says *what*, the head says *when*
     mix: float = 0.0  # share of the YAMNet lane score in the head lane's curve
     gate: float = 0.0  # a head event needs a YAMNet lane score of at least this within GATE_S of it
+    # lanes refined by finer regions (Speech: the VAD's), decoding.refined_speech
+    region_gap: float = 0.0  # s; refined regions closer than this are one event (the VAD splits at short pauses)
+    fallback_on: float = 0.0  # head activity threshold that times the spans the VAD does not confirm (0: off)
 
 
 def smooth(scores: np.ndarray, frames: int) -> np.ndarray:
@@ -80,6 +83,13 @@ def detect(scores: np.ndarray, starts: np.ndarray, ends: np.ndarray, classes: li
     return out
 
 
+def confirmed_by(event: tuple[float, float, float], regions: list[tuple[float, float, float]],
+                 slack: float = 0.5) -> list[tuple[float, float, float]]:
+    """The ``regions`` that overlap ``event`` (within ``slack`` s)."""
+    a, b = event[0], event[1]
+    return [(ra, rb, rc) for ra, rb, rc in regions if ra < b + slack and rb > a - slack]
+
+
 def refine_with_regions(events: list[tuple[float, float, float]], regions: list[tuple[float, float, float]],
                         slack: float = 0.5) -> list[tuple[float, float, float]]:
     """Replace coarse events by the finer ``regions`` (e.g. VAD speech) that overlap them (within ``slack`` s).
@@ -89,6 +99,6 @@ def refine_with_regions(events: list[tuple[float, float, float]], regions: list[
     """
     out = []
     for a, b, c in events:
-        inside = [(ra, rb, rc) for ra, rb, rc in regions if ra < b + slack and rb > a - slack]
+        inside = confirmed_by((a, b, c), regions, slack)
         out += [(ra, rb, max(rc, c)) for ra, rb, rc in inside] if inside else [(a, b, c)]
     return join_intervals(out, 0.0)

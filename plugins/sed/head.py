@@ -37,7 +37,10 @@ CONTEXT = {  # YAMNet context channels: AudioSet class groups (a group's score i
 CHUNK_S, MARGIN_S = 30.0, 2.0  # inference in chunks (memory), each with context margins
 
 
-def build(n_ctx: int = len(CONTEXT), n_out: int = len(CLASSES), ch: int = 24, hid: int = 48):
+def build(n_ctx: int = len(CONTEXT), n_out: int = len(CLASSES), ch: int = 24, hid: int = 48,
+          dilations: tuple[int, ...] = (1, 2, 4)):
+    """The network; ``dilations`` of the kernel-5 temporal convolutions set its receptive field (1, 2, 4:
+    +-0.6 s; 1, 2, 4, 8: +-1.2 s, enough to hear a long horn hold its pitch where a siren sweeps)."""
     import torch.nn as nn
 
     class SedHead(nn.Module):
@@ -48,11 +51,10 @@ def build(n_ctx: int = len(CONTEXT), n_out: int = len(CLASSES), ch: int = 24, hi
                 return [nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU(), nn.MaxPool2d(pool)]
 
             self.cnn = nn.Sequential(*block(1, ch, (2, 4)), *block(ch, ch, (2, 4)), *block(ch, ch, (1, 4)))
-            self.tcn = nn.Sequential(
-                nn.Conv1d(ch + n_ctx, hid, 5, padding=2), nn.ReLU(),
-                nn.Conv1d(hid, hid, 5, padding=4, dilation=2), nn.ReLU(),
-                nn.Conv1d(hid, hid, 5, padding=8, dilation=4), nn.ReLU(),
-                nn.Conv1d(hid, n_out, 1))
+            layers = []
+            for k, d in enumerate(dilations):  # same layer indices as before for (1, 2, 4): old weights load
+                layers += [nn.Conv1d(ch + n_ctx if k == 0 else hid, hid, 5, padding=2 * d, dilation=d), nn.ReLU()]
+            self.tcn = nn.Sequential(*layers, nn.Conv1d(hid, n_out, 1))
 
         def forward(self, mel, ctx):
             """mel (B, 4T, 64) normalised log-mel, ctx (B, T, n_ctx) context logits -> (B, T, n_out) logits."""
@@ -63,6 +65,12 @@ def build(n_ctx: int = len(CONTEXT), n_out: int = len(CLASSES), ch: int = 24, hi
             return self.tcn(x).transpose(1, 2)
 
     return SedHead()
+
+
+def receptive_s(cfg: dict) -> float:
+    """Seconds of context either side that the head's output frames depend on (temporal convolutions)."""
+    dil = cfg.get("sizes", {}).get("dilations", (1, 2, 4))
+    return (2 * sum(dil) + 2) * FRAME_S  # kernel 5 per level, plus the CNN's few frames
 
 
 def context_indices(labels: list[str]) -> list[list[int]]:
@@ -155,5 +163,6 @@ def load_head(ctx) -> StreetHead:
         return _heads[str(path)]
 
 
-__all__ = ["HEAD_ID", "FRAME_S", "CLASSES", "CONTEXT", "build", "context_groups", "context_logits", "mel_frames", "StreetHead",
+__all__ = ["HEAD_ID", "FRAME_S", "CLASSES", "CONTEXT", "build", "receptive_s", "context_groups", "context_logits",
+           "mel_frames", "StreetHead",
            "load_head", "HOP", "RATE"]

@@ -14,7 +14,7 @@ MODELS = [
     ModelSpec(
         id="sed-decisions", task="sound events", name="Sound-event decisions (thresholds, filters; this project)",
         licence="GPL-3.0-or-later", files=("sed_decisions.json",),
-        sha256={"sed_decisions.json": "85402d57be7d5733b757bdadc0c8c06f4c6088adf450671c5b9f3ce68db82f17"},
+        sha256={"sed_decisions.json": "3e6558c4f70248f744c72521996254a069953ccae5d08a6a61038d3536c04800"},
         package="workbench_resources", package_path="models", size_mb=0.01, used_by=("sed",),
         notes="per-class thresholds, hysteresis, median filters and onset/offset shifts fitted on generated "
               "soundscapes (scripts/fit_sed_decisions.py); see resources/models/SED_PROVENANCE.md",

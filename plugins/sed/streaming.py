@@ -20,9 +20,9 @@ from workbench_plugins.audioset.yamnet import HOP, MODEL_ID, PATCH, RATE, patche
 
 from .decoding import Setup, decode, lane_scores, setup
 from .events import join_intervals
-from .head import CONTEXT, FRAME_S, context_groups, load_head
+from .head import CLASSES, CONTEXT, FRAME_S, context_groups, load_head, receptive_s
 
-HEAD_CONTEXT_S = 4.0  # audio the head is re-run on at each push (its receptive field is about +-0.6 s)
+HEAD_CONTEXT_S = 4.0  # audio the head is re-run on at each push (receptive field +-0.6 s; +-1.3 s at dilation 8)
 
 
 class SedStream:
@@ -49,7 +49,9 @@ class SedStream:
         self.frame = int(round(FRAME_S * RATE))  # samples per head frame
         self.tail = np.zeros(0, np.float32)  # the last HEAD_CONTEXT_S of audio, starting at a head frame
         self.tail_start = 0
-        self.act = np.zeros((0, 3), np.float32)  # head activity from frame first_frame on
+        self.act = np.zeros((0, len(CLASSES)), np.float32)  # head activity from frame first_frame on
+        # frames this far after the re-run span's start already had their full left context before
+        self.settled = int(np.ceil(max(1.0, receptive_s(self.head.cfg)) / FRAME_S)) if self.head else 0
         self.first_frame = 0
 
     def push(self, samples, t0: float) -> list[Layer]:
@@ -87,7 +89,7 @@ class SedStream:
         if len(self.tail) < 4 * self.frame or not len(self.groups):
             return
         act = self.head.activity(self.tail, self.groups, self.s.hop_s, f0, self.first_win)
-        keep_from = f0 + (int(1.0 / FRAME_S) if f0 > 0 else 0)  # older frames were computed with more context
+        keep_from = f0 + (self.settled if f0 > 0 else 0)  # older frames were computed with more context
         have = self.first_frame + len(self.act)
         start = min(have, keep_from)
         self.act = np.concatenate([self.act[:max(0, start - self.first_frame)], act[start - f0:]])

@@ -47,3 +47,50 @@ def test_scores_every_class_on_every_file_by_hand():
 def test_labels_outside_the_vocabulary_are_refused():
     with pytest.raises(ValueError, match="outside the vocabulary"):
         SedScores(("siren",)).add_file([(0.0, 1.0, "siren")], [(0.0, 1.0, "dog")], 2.0)
+
+
+# a detector label for each vocabulary class (preset lane names, as the street preset reports them)
+DETECTOR_LABEL = {"siren": "Siren", "car_horn": "Car horn", "human_voice": "Shout", "speech": "Speech"}
+# shaped like the corpus: a street scene with a shouted call, and speech-only clips (two events back to back)
+FILES = [([(2.0, 7.0, "siren"), (5.0, 5.69, "car_horn"), (7.0, 7.97, "human_voice")], 10.0),
+         ([(0.52, 0.85, "speech"), (1.32, 1.83, "speech"), (2.35, 3.7, "speech")], 4.0),
+         ([(0.38, 2.0, "speech"), (2.0, 2.7, "speech"), (4.1, 5.88, "speech")], 6.0)]
+
+
+def perfect_detector_scores(rule: str) -> SedScores:
+    """The references fed back as detections, mapped and scored under ``rule``."""
+    from workbench_plugins.sed.vocabulary import VOCABULARY, detections, references
+
+    s = SedScores(VOCABULARY)
+    for ref, duration in FILES:
+        rows = [(a, b, DETECTOR_LABEL[c]) for a, b, c in ref]
+        s.add_file(references(ref, rule), detections(rows, rule), duration)
+    return s
+
+
+@pytest.mark.parametrize("rule", ["flat", "ontology"])
+def test_a_perfect_detector_scores_one_under_the_symmetric_rules(rule):
+    s = perfect_detector_scores(rule)
+    assert s.event_f1 == pytest.approx(1.0) and s.segment_f1 == pytest.approx(1.0)
+
+
+def test_the_old_asymmetric_rule_charges_a_perfect_detector_for_its_speech():
+    s = perfect_detector_scores("asymmetric")
+    # 6 speech events, each also counted as a false human_voice event: tp 9 of 9 references, 15 detections
+    assert (s.event["human_voice"].tp, s.event["human_voice"].n_est) == (1, 7)
+    assert s.event_f1 == pytest.approx(2 * 9 / (9 + 15))
+
+
+def test_each_detector_label_maps_to_one_class_under_the_headline_rule():
+    from workbench_plugins.sed.vocabulary import FLAT, detections
+
+    for label in FLAT:
+        assert len(detections([(0.0, 1.0, label)], "flat")) == 1
+    assert detections([(0.0, 1.0, "Speech")], "flat") == [(0.0, 1.0, "speech")]
+    assert detections([(0.0, 1.0, "Yell")], "flat") == [(0.0, 1.0, "human_voice")]
+    assert detections([(0.0, 1.0, "Engine")], "flat") == []  # outside the vocabulary: not scored
+    # two lanes of one class firing together are one event; back-to-back events stay two
+    assert detections([(0.0, 1.0, "Speech"), (0.5, 2.0, "Conversation")], "flat") == [(0.0, 2.0, "speech")]
+    assert len(detections([(0.0, 1.0, "Speech"), (1.0, 2.0, "Speech")], "flat")) == 2
+    with pytest.raises(ValueError, match="unknown scoring rule"):
+        detections([], "strict")
