@@ -75,6 +75,7 @@ class FcpeEstimator:
         config["model"].update(conv_dropout=0.0, atten_dropout=0.0, use_harmonic_emb=False)
         self.device = torch.device(device)
         self.model = InferCFNaiveMelPE(DotDict(config), ckpt["model"]).to(self.device).eval()
+        _pointwise_as_linear(self.model)
         net = self.model.model
         self.cents = net.cent_table.to(self.device)  # (360,) bin centres in cents above 10 Hz
 
@@ -110,6 +111,29 @@ class FcpeEstimator:
         if on_progress:
             on_progress(1.0)
         return out
+
+
+class _PointwiseLinear(torch.nn.Module):
+    """A kernel-1 Conv1d as a matrix product: the same sums, but the conv path costs 1.2 ms where the product
+    costs 0.5 ms on the few frames of a live push (FCPE's conformer has two per layer)."""
+
+    def __init__(self, conv: torch.nn.Conv1d):
+        super().__init__()
+        self.weight = torch.nn.Parameter(conv.weight.detach()[:, :, 0].clone(), requires_grad=False)
+        self.bias = None if conv.bias is None else torch.nn.Parameter(conv.bias.detach().clone(), requires_grad=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, C_in, T) -> (B, C_out, T)
+        return torch.nn.functional.linear(x.transpose(1, 2), self.weight, self.bias).transpose(1, 2)
+
+
+def _pointwise_as_linear(module: torch.nn.Module) -> None:
+    """Replace every plain kernel-1 Conv1d under ``module`` by a _PointwiseLinear (in place)."""
+    for name, child in module.named_children():
+        if (isinstance(child, torch.nn.Conv1d) and child.kernel_size == (1,) and child.groups == 1
+                and child.stride == (1,) and child.padding == (0,) and child.dilation == (1,)):
+            setattr(module, name, _PointwiseLinear(child))
+        else:
+            _pointwise_as_linear(child)
 
 
 class CrepeEstimator:
