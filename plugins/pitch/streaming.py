@@ -23,10 +23,10 @@ from .estimators import MODEL_RATE, FcpeEstimator, PitchEstimator
 
 # Past audio (samples) kept in front of the frames being reported, and audio needed after a frame before it
 # is final. FCPE: with 0.25 s before and 50 ms after a frame, live f0 stays within ~10 cents of the offline f0;
-# the live defaults are 0.1 s before (fewer frames per push: cheaper, so it keeps up on a busy CPU) and 10 ms
-# after, for latency. Cost on the pitch corpus (eval_live_pitch.py): RPA 0.902 against 0.924 with 40 ms hops,
-# 0.25 s and 50 ms. CREPE frames only see +-512 samples.
-FCPE_CONTEXT, FCPE_LOOKAHEAD = MODEL_RATE // 10, 160
+# the live defaults are 50 ms before (fewer frames per push: a push costs ~16 ms instead of ~22 ms with 0.1 s)
+# and 10 ms after, for latency. Cost on the pitch corpus (eval_live_pitch.py): RPA 0.898 (0.900 with 0.1 s,
+# 0.924 with 40 ms hops, 0.25 s and 50 ms). CREPE frames only see +-512 samples.
+FCPE_CONTEXT, FCPE_LOOKAHEAD = MODEL_RATE // 20, 160
 CREPE_CONTEXT, CREPE_LOOKAHEAD = 512, 512
 
 
