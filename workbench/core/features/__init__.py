@@ -2,7 +2,9 @@
 
 Pure Python + torch, no Qt. Units: samples and Hz in, seconds and Hz on the images, dB with a fixed reference.
 Settings, images, FrequencyAxis and the row frequencies import without torch; the torch parts load on first use
-(so the GUI thread can read settings and map axes without paying for the torch import).
+(so the GUI thread can read settings and map axes without paying for the torch import). The view's column
+analysis (columns.py) needs no torch for the STFT on the CPU (cpu_power.py), so a file opened at start-up is
+drawn while torch still loads.
 """
 
 from importlib import import_module
