@@ -22,9 +22,9 @@ MANIFEST = PluginManifest(
     models=("spleeter-2stems", "hdemucs-high-musdb-plus", "convtasnet-libri2mix"),
     live=(
         LiveProcessor(id="separation", title="Vocals (monitor)", factory="workbench_plugins.separation.live:make_processor",
-                      hop_s=0.025, params={"stem": "vocals"}, monitor=True),
+                      hop_s=0.01, params={"stem": "vocals"}, monitor=True),
         LiveProcessor(id="karaoke", title="Accompaniment (monitor)",
-                      factory="workbench_plugins.separation.live:make_processor", hop_s=0.025,
+                      factory="workbench_plugins.separation.live:make_processor", hop_s=0.01,
                       params={"stem": "accompaniment"}, monitor=True),
     ),
 )

@@ -170,6 +170,29 @@ def test_player_counts_underruns_once_started(player):
     assert player.underruns == 1
 
 
+def test_player_after_an_underrun_waits_for_a_larger_margin_then_relaxes(monkeypatch):
+    """Blocks arriving later than the margin allows: one gap, then playback resumes only once a margin 10 ms
+    larger is queued; after ``relax`` seconds without underruns the margin steps back to where it began."""
+    import sounddevice as sd
+
+    from workbench.live.monitor import OutputPlayer
+
+    monkeypatch.setattr(sd, "OutputStream", FakeStream)
+    p = OutputPlayer(sample_rate=44100, blocksize=256, margin=0.02, relax=1.0)
+    p.write(np.ones(2000, np.float32))
+    _play(p, 8)  # the 8th callback underruns
+    assert p.underruns == 1 and p.margin_seconds == pytest.approx(0.03, abs=1e-4)
+    p.write(np.ones(256 + int(0.025 * 44100), np.float32))  # one block + 25 ms: under the new 30 ms margin
+    assert _play(p, 1).max() == 0.0 and p.underruns == 1  # re-priming is silence, not another underrun
+    p.write(np.ones(int(0.01 * 44100), np.float32))
+    assert _play(p, 1).min() == 1.0  # block + 35 ms queued: playing again
+    for _ in range(200):  # 1.2 s of blocks on time: the margin steps back down
+        p.write(np.ones(256, np.float32))
+        _play(p, 1)
+    assert p.underruns == 1 and p.margin_seconds == pytest.approx(0.02, abs=1e-4)
+    p.close()
+
+
 @pytest.fixture(scope="module")
 def nets():
     from workbench_plugins.separation import plugin

@@ -26,13 +26,19 @@ class OutputPlayer:
     of the stream. ``max_queue`` seconds is a hard cap. Underruns (the callback found too little audio) are
     counted in ``underruns`` (blocks); skipped samples in ``skipped``.
 
+    The margin adapts, like a network jitter buffer: after an underrun playback waits until a margin
+    ``margin_step`` larger (up to ``max_margin``) is queued again, so a machine whose blocks arrive later than
+    the margin allows gets one short gap and a steady delay instead of a crackle every few blocks. After
+    ``relax`` seconds without an underrun the margin steps back down (never below ``margin``).
+
     ``latency`` is PortAudio's device latency: "high" (~35 ms through PulseAudio) rather than "low" (~23 ms),
     because with "low" a callback delayed by the busy worker threads makes the sound server underrun and stall
     for up to seconds (measured through a null sink under load: 0.5-5 s capture to output against ~0.3-0.55 s).
     """
 
     def __init__(self, device=None, sample_rate: int = 44100, blocksize: int = 512, seconds: float = 10.0,
-                 max_queue: float = 0.6, margin: float = 0.03, settle: float = 1.0, latency: str | float = "high"):
+                 max_queue: float = 0.6, margin: float = 0.03, settle: float = 1.0, latency: str | float = "high",
+                 margin_step: float = 0.01, max_margin: float = 0.1, relax: float = 30.0):
         import sounddevice as sd
 
         self.sample_rate = int(sample_rate)
@@ -41,7 +47,10 @@ class OutputPlayer:
         self.underruns = 0
         self.skipped = 0  # samples dropped to keep the queue (the added latency) low
         self.max_queue = int(max_queue * sample_rate)
-        self.margin = int(margin * sample_rate)
+        self.margin = self.min_margin = int(margin * sample_rate)
+        self.margin_step, self.max_margin = int(margin_step * sample_rate), int(max(margin, max_margin) * sample_rate)
+        self._relax_calls = max(1, int(relax * sample_rate / blocksize))
+        self._calls_since_underrun = 0
         self._settle_calls = max(1, int(settle * sample_rate / blocksize))
         self._calls = 0
         self._low_water: int | None = None
@@ -75,8 +84,15 @@ class OutputPlayer:
         if avail < frames:
             outdata.fill(0.0)
             self.underruns += 1
+            self._started = False  # wait for the larger margin (a gap now, not a crackle every few blocks)
+            self.margin = min(self.max_margin, self.margin + self.margin_step)
+            self._calls_since_underrun, self._calls, self._low_water = 0, 0, None
             return
         self._started = True
+        self._calls_since_underrun += 1
+        if self._calls_since_underrun >= self._relax_calls and self.margin > self.min_margin:
+            self.margin = max(self.min_margin, self.margin - self.margin_step)  # steady for a while: try less
+            self._calls_since_underrun = 0
         self._low_water = avail if self._low_water is None else min(self._low_water, avail)
         self._calls += 1
         if self._calls >= self._settle_calls:  # the queue never fell below this: the excess is pure delay
@@ -90,6 +106,11 @@ class OutputPlayer:
 
     def write(self, samples: np.ndarray) -> None:
         self.ring.write(np.asarray(samples, np.float32).reshape(-1, 1))
+
+    @property
+    def margin_seconds(self) -> float:
+        """The margin now (s): the start margin, plus the steps that underruns added."""
+        return self.margin / self.sample_rate
 
     @property
     def queued_seconds(self) -> float:
