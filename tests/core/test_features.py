@@ -62,17 +62,36 @@ def test_cqt_matches_librosa(sr):
     assert np.median(err) < 0.1  # measured ~0.001 dB; the 99th percentile is ~1 dB (different resampler)
 
 
-def test_long_cqt_in_column_ranges_equals_one_pass():
-    """A whole-signal CQT on the CPU runs in ranges of columns on several threads: the same columns as one pass."""
+def test_long_cqt_in_column_ranges_equals_one_pass(monkeypatch):
+    """A whole-signal CQT on the CPU has its octaves' products in column chunks on worker threads (spans of
+    SPAN_COLUMNS one after another): the same columns as one pass on this thread."""
     from workbench.core.features.cqt import RANGE_COLUMNS, cqt_plan, padded_slice
 
     sr = 22050
-    x = np.tile(_music_like(sr), 10)  # 30 s: 1292 columns, several ranges
+    x = np.tile(_music_like(sr), 10)  # 30 s: 1292 columns
     s = SpectrogramSettings(kind="cqt", hop=512)
     centres = np.arange(1 + len(x) // 512) * 512
     assert len(centres) >= 2 * RANGE_COLUMNS
     one = cqt_plan(sr, s).magnitude(lambda a, b: padded_slice(x, a, b), centres).numpy()
     np.testing.assert_allclose(cqt_magnitude(x, sr, s).numpy(), one, rtol=1e-4, atol=1e-7)
+    from workbench.core.features import cqt
+
+    monkeypatch.setattr(cqt, "SPAN_COLUMNS", 600)  # three spans, chunks of 256 columns
+    monkeypatch.setattr(cqt, "PRODUCT_COLUMNS", 256)
+    np.testing.assert_allclose(cqt_magnitude(x, sr, s).numpy(), one, rtol=1e-4, atol=1e-7)
+
+
+def test_long_cqt_from_a_feature_thread_runs_inline():
+    """A whole-signal CQT started on one of the feature threads (which its products would wait for) does not
+    deadlock and gives the same columns."""
+    from workbench.core.features.blocks import submit
+
+    sr = 22050
+    x = np.tile(_music_like(sr), 10)
+    s = SpectrogramSettings(kind="cqt", hop=512)
+    got = []
+    submit(lambda: got.append(cqt_magnitude(x, sr, s).numpy())).result(timeout=60)
+    np.testing.assert_allclose(got[0], cqt_magnitude(x, sr, s).numpy(), rtol=1e-5, atol=1e-7)
 
 
 @pytest.mark.parametrize("bpo", [12, 36])

@@ -12,10 +12,11 @@ from __future__ import annotations
 import ctypes
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from typing import Callable
 
+_PREFIX = "features"  # our threads' names
 _pools: dict[int, ThreadPoolExecutor] = {}
 _lock = threading.Lock()
 
@@ -53,18 +54,30 @@ def _pool(workers: int) -> ThreadPoolExecutor:
     with _lock:
         pool = _pools.get(workers)
         if pool is None:
-            pool = _pools[workers] = ThreadPoolExecutor(workers, thread_name_prefix="features",
+            pool = _pools[workers] = ThreadPoolExecutor(workers, thread_name_prefix=_PREFIX,
                                                         initializer=single_threaded_kernels)
         return pool
 
 
-def _no_autograd(work: Callable[[int, int], None], a: int, b: int) -> None:
+def _no_autograd(work: Callable[..., None], *args) -> None:
     """Runs ``work`` in inference mode: it writes into the caller's tensors, which are inference tensors when the
     caller runs in inference mode (thread-local, so our threads must enter it themselves)."""
     import torch
 
     with torch.inference_mode():
-        work(a, b)
+        work(*args)
+
+
+def submit(work: Callable[..., None], *args) -> Future:
+    """work(*args) on one of the cpu_workers() threads (single-threaded kernels, inference mode): for a caller
+    that keeps producing inputs while the workers consume them. Called from one of those threads, it runs
+    ``work`` at once (waiting there on the pool's other threads could deadlock)."""
+    if threading.current_thread().name.startswith(_PREFIX):
+        done: Future = Future()
+        _no_autograd(work, *args)
+        done.set_result(None)
+        return done
+    return _pool(cpu_workers()).submit(_no_autograd, work, *args)
 
 
 def run_ranges(work: Callable[[int, int], None], count: int, min_size: int = 1) -> None:

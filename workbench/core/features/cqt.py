@@ -18,12 +18,14 @@ import numpy as np
 import torch
 
 from ..errors import InvalidParameterError
-from .blocks import run_ranges
+from .blocks import submit
 from .frequencies import cqt_alpha as _alpha, cqt_frequencies  # noqa: F401 (re-exported)
 from .frequencies import HANN_BANDWIDTH as _HANN_BANDWIDTH
 from .settings import SpectrogramSettings
 
-RANGE_COLUMNS = 512  # columns per range of a whole-signal CQT on the CPU (each range re-reads ~1 s of margins)
+RANGE_COLUMNS = 512  # a whole-signal CQT on the CPU of fewer than 2x this many columns: one pass, this thread
+SPAN_COLUMNS = 16384  # longer ones: spans of this many columns one after another (bounded temporaries), and
+PRODUCT_COLUMNS = 1024  # in each span the octaves' products in chunks of this many columns on worker threads
 # Kernel samples dropped at either end of a frame: at most this fraction of a filter's energy. librosa's
 # power-of-two frames are mostly empty: an octave's longest filter fills about half of one, its shortest a
 # quarter. At 1e-7, 99 % of cells within 80 dB of the peak move by < 0.1 dB against the untrimmed kernels.
@@ -156,7 +158,8 @@ class CqtPlan:
         return min(o.shortest for o in self.octaves)
 
     def magnitude(self, read: Callable[[int, int], np.ndarray], centres: np.ndarray,
-                  cancelled: Callable[[], bool] = lambda: False, pool: int = 1) -> torch.Tensor:
+                  cancelled: Callable[[], bool] = lambda: False, pool: int = 1,
+                  submit: Callable | None = None, out: torch.Tensor | None = None) -> torch.Tensor:
         """|CQT| (n_bins, len(centres) // pool) at full-rate sample positions ``centres`` (ascending ints).
 
         ``read(a, b)`` returns float32 mono samples a..b-1 with zeros outside the signal. The segment read is
@@ -164,12 +167,19 @@ class CqtPlan:
         ``pool`` > 1 (evenly spaced centres): output column i is the max over centres i*pool .. i*pool+pool-1;
         an octave whose filters are much longer than the spacing looks at only every k-th of them (k a power of
         two keeping the spacing within half its shortest filter), as nothing can hide between those.
+        ``submit(fn, *args)`` (CPU, pool 1): each octave's products go to worker threads in chunks of
+        PRODUCT_COLUMNS columns while this thread halves the signal for the next octave. ``out``: the
+        (n_bins, columns) tensor to fill (default: a new one).
         """
         centres = np.asarray(centres, dtype=np.int64)
         pool = max(1, int(pool))
-        out = torch.zeros(self.n_bins, len(centres) // pool, device=self.device)
+        if out is None:
+            out = torch.zeros(self.n_bins, len(centres) // pool, device=self.device)
         if len(centres) == 0:
             return out
+        if submit is not None and pool != 1:
+            raise ValueError("CqtPlan.magnitude: submit needs pool 1")
+        futures = []
         D = self.max_decimation
         a = int(math.floor((centres[0] - self.margin) / D)) * D
         b = int(centres[-1] + self.margin)
@@ -190,13 +200,28 @@ class CqtPlan:
                     k *= 2
             cs = centres[::k]
             starts = np.rint((cs - a) / octv.decimation).astype(np.int64) - octv.n_fft // 2
-            r = (_frames(x, starts + octv.offset, octv.width) @ octv.kernel).square_()
-            nf = r.shape[1] // 2
-            mag = r[:, :nf].add_(r[:, nf:]).sqrt_().T
-            if pool > 1:
-                mag = mag.reshape(mag.shape[0], -1, pool // k).amax(dim=2)
-            out[octv.rows] = mag
+            if submit is None:
+                mag = _octave_magnitude(x, starts, octv)
+                if pool > 1:
+                    mag = mag.reshape(mag.shape[0], -1, pool // k).amax(dim=2)
+                out[octv.rows] = mag
+            else:
+                for c in range(0, len(starts), PRODUCT_COLUMNS):
+                    futures.append(submit(_fill_octave, out, x, starts[c:c + PRODUCT_COLUMNS], octv, c))
+        for f in futures:
+            f.result()  # re-raises a worker's error
         return out
+
+
+def _octave_magnitude(x: torch.Tensor, starts: np.ndarray, octv: _Octave) -> torch.Tensor:
+    """|response| (filters, len(starts)) of one octave's filters to the frames of ``x`` at ``starts``."""
+    r = (_frames(x, starts + octv.offset, octv.width) @ octv.kernel).square_()
+    nf = r.shape[1] // 2
+    return r[:, :nf].add_(r[:, nf:]).sqrt_().T
+
+
+def _fill_octave(out: torch.Tensor, x: torch.Tensor, starts: np.ndarray, octv: _Octave, col: int) -> None:
+    out[octv.rows, col:col + len(starts)] = _octave_magnitude(x, starts, octv)
 
 
 def _trimmed_window(energy: np.ndarray, trim: float, align: int = 8) -> tuple[int, int]:
@@ -265,17 +290,19 @@ def cqt_magnitude(x, sr: int, settings: SpectrogramSettings, device: str = "cpu"
         y = y.mean(axis=0)
     plan = cqt_plan(sr, settings, device)
     centres = np.arange(1 + len(y) // settings.hop, dtype=np.int64) * settings.hop if len(y) else np.zeros(0, int)
+
     def read(a: int, b: int) -> np.ndarray:  # a view where no zeros are needed: the plan only reads it
         return y[a:b] if 0 <= a <= b <= len(y) and y.flags.writeable else padded_slice(y, a, b)
 
     if torch.device(device).type != "cpu" or len(centres) < 2 * RANGE_COLUMNS:
         return plan.magnitude(read, centres)
-    # On the CPU: ranges of columns on our threads with single-threaded kernels (blocks.py); its small
-    # per-octave products and square roots met a thread barrier each with torch's own threads. Every range
-    # sees the same decimated sample grid (see CqtPlan.magnitude), so the columns are those of one pass.
+    # On the CPU this thread halves the signal octave by octave while our worker threads (single-threaded
+    # kernels, blocks.py) multiply the octaves already made. Halving in two threads at once ran slower than in
+    # one (the memory passes share the cores' caches); torch's own threads met a barrier on every small op.
+    # Every span sees the same decimated sample grid (see CqtPlan.magnitude): the columns of one pass.
     out = torch.empty(plan.n_bins, len(centres))
-    run_ranges(lambda a, b: out[:, a:b].copy_(plan.magnitude(read, centres[a:b])), len(centres),
-               min_size=RANGE_COLUMNS)
+    for a in range(0, len(centres), SPAN_COLUMNS):
+        plan.magnitude(read, centres[a:a + SPAN_COLUMNS], submit=submit, out=out[:, a:a + SPAN_COLUMNS])
     return out
 
 
