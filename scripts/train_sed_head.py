@@ -1,11 +1,14 @@
 """Train the street event head (plugins/sed/head.py) on generated soundscapes, on one CPU core.
 
-    python scripts/train_sed_head.py [--scenes 800] [--steps 700] [--dilations 1,2,4] [--seed 100000] [--features CACHE.npz] [--out resources/models]
+    python scripts/train_sed_head.py [--scenes 800] [--steps 700] [--levels wide] [--dilations 1,2,4] [--seed 100000]
+                                     [--features SPEC.npz,WIDE.npz] [--out resources/models]
 
 Scenes ``seed .. seed+scenes-1`` (plugins/sed/soundscapes.py, 10 s each; disjoint from the seeds the decisions
 are fitted on, 1000-1079 or up to 1239, and from the evaluation seeds, 5000+) are scored by YAMNet every 0.12 s (context)
 and turned into log-mel frames; targets are siren / car horn / speech activity every 40 ms from the exact
-event times. The last 10 % of the scenes are held out; their frame F1 at 0.5 is recorded. Writes
+event times. ``--levels`` picks the scenes' event-to-background ratios (plugins/sed/soundscapes.LEVELS; several
+level sets give each seed's scene once per set). The last 10 % of the seeds are held out (in every level set);
+their frame F1 at 0.5 is recorded. Writes
 ``sed_street_head.safetensors`` and ``sed_street_head.json`` (sizes, feature statistics, training record);
 update the sha256 in plugins/sed/models.py after retraining.
 """
@@ -26,14 +29,14 @@ sys.path.insert(0, str(REPO))
 from workbench_plugins.audioset.yamnet import YamNet, frame_scores  # noqa: E402
 from workbench_plugins.sed.head import (CLASSES, CONTEXT, FRAME_S, build, context_groups, context_logits,
                                         mel_frames)  # noqa: E402
-from workbench_plugins.sed.soundscapes import RATE, scene  # noqa: E402
+from workbench_plugins.sed.soundscapes import LEVELS, RATE, scene  # noqa: E402
 
 LABELS = {"Siren": "siren", "Car horn": "car_horn", "Speech": "speech"}
 HOP_FRAMES = 12  # the plugin's default 0.12 s window hop
 
 
-def features(seed: int, seconds: float, model: YamNet):
-    sc = scene(seed, seconds)
+def features(seed: int, seconds: float, model: YamNet, levels: str = "spec"):
+    sc = scene(seed, seconds, levels)
     mel = mel_frames(sc.audio)
     frames = len(mel) // 4
     _, scores = frame_scores(model, sc.audio, RATE, hop_frames=HOP_FRAMES)
@@ -63,29 +66,44 @@ def main() -> None:
                                                             "(cheaper steps; 0: whole scenes)")
     ap.add_argument("--dilations", default="1,2,4", help="dilations of the temporal convolutions (1,2,4: "
                                                          "+-0.6 s, the shipped head; 1,2,4,8: +-1.3 s)")
+    ap.add_argument("--levels", default="wide", help="the scenes' event-to-background ratios "
+                    "(plugins/sed/soundscapes.LEVELS), comma-separated: each seed's scene once per level set "
+                    "(the shipped head: wide)")
     ap.add_argument("--out", type=Path, default=REPO / "resources" / "models")
-    ap.add_argument("--features", type=Path, help="cache of the scenes' features (.npz): read when it exists "
-                                                  "(same --scenes/--seed/--seconds), else written")
+    ap.add_argument("--features", help="cache of the scenes' features (.npz), one per level set, comma-separated: "
+                                       "read when it exists (same --scenes/--seed/--seconds/level set), else written")
     a = ap.parse_args()
+    bad = [lv for lv in a.levels.split(",") if lv not in LEVELS]
+    if bad:
+        ap.error(f"unknown level set(s) {', '.join(bad)}; choose from {', '.join(LEVELS)}")
     import torch
     from safetensors.torch import save_file
 
     torch.set_num_threads(1)
     torch.manual_seed(0)
     t0 = time.perf_counter()
-    key = f"{a.seed}:{a.scenes}:{a.seconds:g}"
-    if a.features and a.features.exists() and str(np.load(a.features)["key"]) == key:
-        z = np.load(a.features)
-        data = [(z[f"m{i}"], z[f"c{i}"], z[f"y{i}"]) for i in range(a.scenes)]
-    else:
-        model = YamNet.load(threads=1)
-        data = [features(s, a.seconds, model) for s in range(a.seed, a.seed + a.scenes)]
-        if a.features:
-            np.savez(a.features, key=key, **{f"{k}{i}": v for i, d in enumerate(data) for k, v in zip("mcy", d)})
-    t_feat = time.perf_counter() - t0
-    print(f"features of {a.scenes} scenes in {t_feat:.0f} s")
+    levels = a.levels.split(",")
+    caches = [Path(f) for f in a.features.split(",")] if a.features else [None] * len(levels)
+    if len(caches) != len(levels):
+        ap.error(f"--features names {len(caches)} cache(s) for {len(levels)} level set(s); give one per level set")
+    model = None
     n_val = max(1, a.scenes // 10)
-    train, val = data[:-n_val], data[-n_val:]
+    train, val = [], []
+    for lv, cache in zip(levels, caches):  # each seed's scene once per level set: the same events, other levels
+        key = f"{a.seed}:{a.scenes}:{a.seconds:g}:{lv}"
+        if cache and cache.exists() and str(np.load(cache)["key"]) == key:
+            z = np.load(cache)
+            data = [(z[f"m{i}"], z[f"c{i}"], z[f"y{i}"]) for i in range(a.scenes)]
+        else:
+            model = model or YamNet.load(threads=1)
+            data = [features(s, a.seconds, model, lv) for s in range(a.seed, a.seed + a.scenes)]
+            if cache:
+                np.savez(cache, key=key, **{f"{k}{i}": v for i, d in enumerate(data) for k, v in zip("mcy", d)})
+        train += data[:-n_val]  # the last seeds are held out in every level set
+        val += data[-n_val:]
+    data = train + val
+    t_feat = time.perf_counter() - t0
+    print(f"features of {a.scenes} scenes x {len(levels)} level set(s) in {t_feat:.0f} s")
     allmel = np.concatenate([m for m, _, _ in train])
     mean, std = allmel.mean(axis=0), allmel.std(axis=0) + 1e-3
     sizes = {"n_ctx": len(CONTEXT), "n_out": len(CLASSES), "ch": 24, "hid": 48,
@@ -140,7 +158,7 @@ def main() -> None:
     cfg = {"sizes": sizes, "classes": list(CLASSES), "context": list(CONTEXT), "frame_s": FRAME_S,
            "context_hop_s": HOP_FRAMES * 0.01, "mel_mean": mean.tolist(), "mel_std": std.tolist(),
            "training": {"scenes": f"plugins/sed/soundscapes.py seeds {a.seed}-{a.seed + a.scenes - 1}, "
-                                  f"{a.seconds:g} s each (last {n_val} held out)",
+                                  f"{a.seconds:g} s each, levels {a.levels} (last {n_val} seeds held out)",
                         "steps": step, "crop_s": a.crop, "train_seconds": round(t_train), "feature_seconds": round(t_feat),
                         "threads": 1, "final_loss": round(float(np.mean(losses[-20:])), 4),
                         "heldout_frame_f1": dict(zip(CLASSES, [round(v, 3) for v in f1])),

@@ -84,7 +84,7 @@ def decision_from_record(rec: dict, hop_s: float) -> EventParams:
                        min_duration=rec["min_duration"], min_gap=rec["min_gap"],
                        onset_shift=rec.get("onset_shift", 0.0), offset_shift=rec.get("offset_shift", 0.0),
                        mix=rec.get("mix", 0.0), gate=rec.get("gate", 0.0), region_gap=rec.get("region_gap", 0.0),
-                       fallback_on=rec.get("fallback_on", 0.0))
+                       fallback_on=rec.get("fallback_on", 0.0), rise=rec.get("rise", 0.0))
 
 
 def setup(params: dict, ctx, labels: list[str] | None = None) -> Setup:

@@ -27,6 +27,9 @@ class EventParams:
     # lanes refined by finer regions (Speech: the VAD's), decoding.refined_speech
     region_gap: float = 0.0  # s; refined regions closer than this are one event (the VAD splits at short pauses)
     fallback_on: float = 0.0  # head activity threshold that times the spans the VAD does not confirm (0: off)
+    # an event starts where its curve first reaches this (between off and on; 0: where it rises over off). A
+    # head that sees +-0.6 s rises before the sound does: starting at the off threshold puts onsets early.
+    rise: float = 0.0
 
 
 def smooth(scores: np.ndarray, frames: int) -> np.ndarray:
@@ -54,6 +57,16 @@ def hysteresis(curve: np.ndarray, on: float, off: float) -> list[tuple[int, int]
     return [(int(a), int(b) - 1) for a, b in zip(starts[keep], stops[keep])]
 
 
+def rise_at(curve: np.ndarray, runs: list[tuple[int, int]], level: float) -> list[tuple[int, int]]:
+    """Each [first, last] run started at its first frame at or above ``level`` (a run that never reaches it
+    keeps its start)."""
+    out = []
+    for a, b in runs:
+        hot = np.flatnonzero(curve[a:b + 1] >= level)
+        out.append((a + int(hot[0]) if len(hot) else a, b))
+    return out
+
+
 def join_intervals(spans: list[tuple[float, float, float]], min_gap: float) -> list[tuple[float, float, float]]:
     """Sorted (start, end, confidence) spans with gaps up to ``min_gap`` s joined (confidence = max)."""
     out: list[list[float]] = []
@@ -77,7 +90,7 @@ def detect(scores: np.ndarray, starts: np.ndarray, ends: np.ndarray, classes: li
         q = p[c] if isinstance(p, dict) else p
         sm = smooth(scores[:, c:c + 1], q.median_frames)[:, 0]
         spans = [(max(0.0, float(starts[a]) + q.onset_shift), min(duration, float(ends[b]) + q.offset_shift),
-                  float(sm[a:b + 1].max())) for a, b in hysteresis(sm, q.on, q.off)]
+                  float(sm[a:b + 1].max())) for a, b in rise_at(sm, hysteresis(sm, q.on, q.off), q.rise)]
         spans = [s for s in join_intervals(spans, q.min_gap) if s[1] - s[0] >= q.min_duration]
         out[c] = spans
     return out

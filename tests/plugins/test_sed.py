@@ -172,6 +172,10 @@ def test_hysteresis_and_filters():
     starts = np.arange(8) * 0.5
     spans = detect(curve[:, None], starts, starts + 0.5, [0], EventParams(0.5, 0.3, 1, min_duration=1.0, min_gap=0))
     assert [(a, b, round(c, 3)) for a, b, c in spans[0]] == [(0.5, 2.5, 0.6)]  # the 0.5 s blip at frame 6 is shorter than min_duration
+    # ``rise``: the event starts where the curve reaches 0.5 (frame 2), not where it passed the off threshold
+    late = detect(curve[:, None], starts, starts + 0.5, [0], EventParams(0.5, 0.3, 1, min_duration=1.0, min_gap=0,
+                                                                          rise=0.5))
+    assert [(a, b) for a, b, _ in late[0]] == [(1.0, 2.5)]
 
 
 def test_silence_short_and_invalid_audio(sed, job):
@@ -184,3 +188,26 @@ def test_silence_short_and_invalid_audio(sed, job):
     bad[100] = np.nan
     with pytest.raises(WorkbenchError, match="NaN"):
         sed.process(AudioBuffer(bad, RATE), {"preset": "street"}, job())
+
+
+def test_soundscape_levels_follow_their_level_set(monkeypatch):
+    """The generated scenes put sirens and horns 0-6 dB over the background ("spec"); the older "wide" set
+    (sirens down to 10 dB under it) draws the same scene apart from its levels."""
+    from workbench_plugins.sed import soundscapes as sc
+
+    placed = []
+    real = sc._place
+
+    def spy(x, src, onset, snr_db, bg_rms, truth_len=None):
+        placed.append(snr_db)
+        return real(x, src, onset, snr_db, bg_rms, truth_len)
+
+    monkeypatch.setattr(sc, "_place", spy)
+    spec = [sc.scene(seed, 12.0, speech=False) for seed in range(8)]
+    spec_levels, placed[:] = list(placed), []
+    wide = [sc.scene(seed, 12.0, "wide", speech=False) for seed in range(8)]
+    assert spec_levels and all(0.0 <= v <= 6.0 for v in spec_levels)
+    assert len(placed) == len(spec_levels) and min(placed) < 0.0  # the same events; wide goes under the background
+    assert [s.events for s in spec] == [s.events for s in wide]
+    with pytest.raises(ValueError, match="unknown soundscape levels"):
+        sc.scene(0, 6.0, "loud")

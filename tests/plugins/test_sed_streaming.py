@@ -15,8 +15,8 @@ RATE = 16000
 
 @pytest.fixture(scope="module")
 def street():
-    """13 s of traffic with a siren at 0 dB and a car horn 3 dB over the traffic (horns are loud: the generator
-    places them 3 dB over the other events; the file plugin's test holds a horn at 0 dB)."""
+    """13 s of traffic with a siren at 0 dB and a car horn 3 dB over the traffic (the generated scenes put both
+    0-6 dB over it; the file plugin's test holds a horn at 0 dB)."""
     from workbench_plugins.sed import soundscapes as sc
 
     rng = np.random.default_rng(11)
