@@ -54,8 +54,8 @@ def _halve_np(x: np.ndarray, block: int = 1 << 17) -> np.ndarray:
 
     The half-band filter's only even tap is the centre, so y[n] = h0 x[2n] + sum_m h(2m+1) (o[n+m] + o[n-m-1])
     with o the odd samples: contiguous multiply-adds of the deinterleaved signal (strided reads would not
-    vectorise), in blocks of ``block`` outputs (512 KB: the passes stay in the L2 cache, and the few calls leave
-    the interpreter lock to the other range threads; 32 K blocks ran two threads slower than one)."""
+    vectorise), in blocks of ``block`` outputs (512 KB: the passes stay in the L2 cache, and few calls mean few
+    hand-overs of the interpreter lock to other threads; 32 K blocks ran two threads slower than one)."""
     centre, pairs = _halfband_pairs()
     n, p = (len(x) + 1) // 2, len(pairs)
     even = x[0::2]
@@ -131,7 +131,7 @@ class CqtPlan:
             basis[k, left:left + len(sig)] = sig * (ln / n_fft)
         # librosa zeroes the smallest 1 % (L1) of this basis to make its FFT-domain product sparse; that spreads
         # each kernel over the whole frame. Unsparsified, a kernel lives within its filter's span: trimmed there,
-        # the frame products need 40-60 % of librosa's frame length (and the leakage floor is gone).
+        # the frame products need 52 % (36 bins an octave) to 72 % (12) of librosa's frame length.
         fft_basis = np.fft.fft(basis, n=n_fft, axis=1)[:, : n_fft // 2 + 1]
         # librosa: basis * sqrt(sr_e / rate), signal energy-scaled by sqrt(dec) at each resampling, 1/sqrt(len_e)
         fft_basis *= (np.sqrt(rel) * np.sqrt(dec) / np.sqrt(lengths_e))[:, None]
