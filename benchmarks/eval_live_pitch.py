@@ -1,13 +1,14 @@
 """Raw pitch accuracy of the *live* pitch path at several latency settings, next to the offline plugin.
 
     python benchmarks/eval_live_pitch.py ../shared/corpus/pitch [--seconds 20] [--threads 1]
-           [--settings 0.04:800:4000,0.02:160:4000]
+           [--settings 0.04:800:4000,0.02:160:4000] [--weights float,int8]
 
 Each recording (resampled to 16 kHz) is fed hop by hop through the same :class:`PitchStream` the live panel
 uses, and the frames it reports are scored like ``eval_pitch.py`` does (mir_eval, 50 cents; Keele and PTDB-TUG
 get the one time offset per dataset that the offline run fits, reused for every setting). A setting is
 ``hop_s:lookahead:context`` (seconds between pushes; samples at 16 kHz needed after a frame before it is
-reported; samples of past audio kept in front of it).
+reported; samples of past audio kept in front of it). ``--weights`` runs every setting with FCPE's float weights
+and/or the int8 Linear weights the live panel uses on the CPU (``FcpeEstimator.int8_linears``).
 
 Also per setting, on a synthetic sung-like burst after silence (no corpus involved):
 - ``onset ms``: stream time from the burst onset until a push has reported a voiced frame within 10 Hz of the
@@ -106,6 +107,8 @@ def main() -> int:
     ap.add_argument("--model", default="fcpe", help="pitch model choice (fcpe, crepe-tiny, crepe-full)")
     ap.add_argument("--seconds", type=float, default=20.0, help="seconds of each recording to use (0: all)")
     ap.add_argument("--threads", type=int, default=1, help="torch intra-op threads (the live bench uses 1)")
+    ap.add_argument("--weights", default="float,int8",
+                    help="comma-separated: float (the file plugin's model), int8 (the live panel's, FCPE on CPU)")
     args = ap.parse_args()
     if not (args.corpus / "manifest.json").is_file() and not (args.corpus / "manifest.csv").is_file():
         print(f"error: no manifest.json or manifest.csv in {args.corpus}", file=sys.stderr)
@@ -149,17 +152,22 @@ def main() -> int:
         return rows
 
     table = [("offline (plugin)", "-", "-", "-", score_all([r[:8] for r in offline]), float("nan"), float("nan"))]
-    for hop_s, lookahead, context in settings:
+    variants = {"float": estimator}
+    if hasattr(estimator, "int8_linears"):
+        variants["int8"] = estimator.int8_linears()
+    weights = [w.strip() for w in args.weights.split(",") if w.strip() in variants]
+    for (hop_s, lookahead, context), kind in ((s, w) for s in settings for w in weights):
+        live = variants[kind]
         runs, took = [], []
         for e, audio, ref_t, ref_f, unknown in items:
             y = audio.mono(MODEL_RATE).samples[0].astype(np.float32)
-            stream = PitchStream(estimator, params, context=context, lookahead=lookahead)
+            stream = PitchStream(live, params, context=context, lookahead=lookahead)
             times, f0, conf, t, _ = run_stream(stream, y, max(1, int(round(hop_s * MODEL_RATE))))
             took += t
             voiced = plugin.make_curve(times, f0, conf, params).voiced
             runs.append((e, ref_t, ref_f, unknown, times, f0, conf, voiced))
-        onset = burst_onset_latency(estimator, params, hop_s, lookahead, context)
-        table.append((f"live {1000 * hop_s:.0f} ms hops", lookahead, context, f"{1000 * hop_s:.0f}",
+        onset = burst_onset_latency(live, params, hop_s, lookahead, context)
+        table.append((f"live {1000 * hop_s:.0f} ms, {kind}", lookahead, context, f"{1000 * hop_s:.0f}",
                       score_all(runs), onset, 1000 * statistics.median(took)))
 
     print(f"\n{'setting':18s} {'lookahead':>9s} {'context':>7s} {'RPA':>6s} {'RPA-v':>6s} {'RCA':>6s} {'V-rec':>6s} "

@@ -13,6 +13,8 @@ read-only, so one cached model may serve several worker threads.
 from __future__ import annotations
 
 import math
+import threading
+import warnings
 from typing import Callable, Protocol
 
 import numpy as np
@@ -75,9 +77,28 @@ class FcpeEstimator:
         config["model"].update(conv_dropout=0.0, atten_dropout=0.0, use_harmonic_emb=False)
         self.device = torch.device(device)
         self.model = InferCFNaiveMelPE(DotDict(config), ckpt["model"]).to(self.device).eval()
-        _pointwise_as_linear(self.model)
+        _fast_small_layers(self.model)
         net = self.model.model
         self.cents = net.cent_table.to(self.device)  # (360,) bin centres in cents above 10 Hz
+        self._int8, self._int8_lock = None, threading.Lock()
+
+    def int8_linears(self) -> "FcpeEstimator":
+        """This estimator with its Linear layers' weights in int8 (dynamic quantisation, CPU only), for live
+        pushes. A push of ~10 frames streams all 43 MB of float weights from memory (7-9 ms of its ~14 ms on
+        this CPU); int8 weights are a quarter of that. The f0 moves by a few cents at most (eval_live_pitch.py
+        prints RPA with and without). The float model stays as it is for files; the copy is made once."""
+        if self.device.type != "cpu":
+            return self
+        with self._int8_lock:
+            if self._int8 is None:
+                other = object.__new__(FcpeEstimator)
+                other.__dict__.update(self.__dict__)
+                with warnings.catch_warnings():  # torch.ao's notice that this API moves to torchao one day
+                    warnings.simplefilter("ignore")
+                    other.model = torch.ao.quantization.quantize_dynamic(self.model, {torch.nn.Linear}, torch.qint8)
+                other._int8, other._int8_lock = other, threading.Lock()
+                self._int8 = other
+            return self._int8
 
     @torch.inference_mode()
     def estimate(self, y, fmin, fmax, on_progress=None):
@@ -119,21 +140,60 @@ class _PointwiseLinear(torch.nn.Module):
 
     def __init__(self, conv: torch.nn.Conv1d):
         super().__init__()
-        self.weight = torch.nn.Parameter(conv.weight.detach()[:, :, 0].clone(), requires_grad=False)
-        self.bias = None if conv.bias is None else torch.nn.Parameter(conv.bias.detach().clone(), requires_grad=False)
+        self.linear = torch.nn.Linear(conv.in_channels, conv.out_channels, bias=conv.bias is not None)
+        with torch.no_grad():
+            self.linear.weight.copy_(conv.weight[:, :, 0])
+            if conv.bias is not None:
+                self.linear.bias.copy_(conv.bias)
+        self.linear.requires_grad_(False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, C_in, T) -> (B, C_out, T)
-        return torch.nn.functional.linear(x.transpose(1, 2), self.weight, self.bias).transpose(1, 2)
+        return self.linear(x.transpose(1, 2)).transpose(1, 2)
 
 
-def _pointwise_as_linear(module: torch.nn.Module) -> None:
-    """Replace every plain kernel-1 Conv1d under ``module`` by a _PointwiseLinear (in place)."""
+SHORT_FRAMES = 32  # up to this many frames the depthwise sums are done by hand (a live push has ~10)
+
+
+class _ShortDepthwise(torch.nn.Module):
+    """A "same"-padded depthwise Conv1d that sums its taps by hand on short inputs: oneDNN's depthwise path
+    costs 0.7-1.4 ms on the ~10 frames of a live push (six per FCPE push), the broadcast product 0.2-0.4 ms.
+    Longer inputs (files) keep the convolution, which is faster there."""
+
+    def __init__(self, conv: torch.nn.Conv1d):
+        super().__init__()
+        self.conv = conv
+        self.register_buffer("taps", conv.weight.detach()[:, 0, None, :].clone(), persistent=False)  # (C, 1, K)
+        self.pad = conv.padding[0]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, C, T) -> (B, C, T)
+        if x.shape[-1] > SHORT_FRAMES:
+            return self.conv(x)
+        windows = torch.nn.functional.pad(x, (self.pad, self.pad)).unfold(-1, self.taps.shape[-1], 1)
+        y = (windows * self.taps).sum(-1)
+        return y if self.conv.bias is None else y + self.conv.bias[:, None]
+
+
+def _is_plain(conv: torch.nn.Conv1d) -> bool:
+    return conv.stride == (1,) and conv.dilation == (1,) and conv.padding_mode == "zeros"
+
+
+def _fast_small_layers(module: torch.nn.Module) -> None:
+    """Swap, in place, the layers whose library kernels have a high fixed cost on a few frames: kernel-1 Conv1d
+    -> _PointwiseLinear, "same" depthwise Conv1d -> _ShortDepthwise, and a weight-normed Linear -> a plain one
+    (its norm was recomputed on every call). Results stay equal to float rounding."""
+    from torch.nn.utils import parametrize
+
     for name, child in module.named_children():
-        if (isinstance(child, torch.nn.Conv1d) and child.kernel_size == (1,) and child.groups == 1
-                and child.stride == (1,) and child.padding == (0,) and child.dilation == (1,)):
-            setattr(module, name, _PointwiseLinear(child))
-        else:
-            _pointwise_as_linear(child)
+        if isinstance(child, torch.nn.Conv1d) and _is_plain(child):
+            k, c = child.kernel_size[0], child.in_channels
+            if k == 1 and child.groups == 1 and child.padding == (0,):
+                setattr(module, name, _PointwiseLinear(child))
+            elif child.groups == c == child.out_channels and k % 2 and child.padding == ((k - 1) // 2,):
+                setattr(module, name, _ShortDepthwise(child))
+            continue
+        if isinstance(child, torch.nn.Linear) and parametrize.is_parametrized(child, "weight"):
+            parametrize.remove_parametrizations(child, "weight", leave_parametrized=True)
+        _fast_small_layers(child)
 
 
 class CrepeEstimator:

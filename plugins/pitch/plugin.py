@@ -119,6 +119,8 @@ def stream(params: dict, ctx: JobContext) -> PitchStream:
     check_params(params)
     hop = frame_hop(params)
     estimator = load_estimator(params["model"], ctx, hop)
+    if hasattr(estimator, "int8_linears"):  # live pushes are bound by reading the weights (FCPE on the CPU)
+        estimator = estimator.int8_linears()
     return PitchStream(estimator, params, out_hop=hop)
 
 

@@ -23,9 +23,11 @@ from .estimators import MODEL_RATE, FcpeEstimator, PitchEstimator
 
 # Past audio (samples) kept in front of the frames being reported, and audio needed after a frame before it
 # is final. FCPE: with 0.25 s before and 50 ms after a frame, live f0 stays within ~10 cents of the offline f0;
-# the live defaults are 50 ms before (fewer frames per push: a push costs ~16 ms instead of ~22 ms with 0.1 s)
-# and 10 ms after, for latency. Cost on the pitch corpus (eval_live_pitch.py): RPA 0.898 (0.900 with 0.1 s,
-# 0.924 with 40 ms hops, 0.25 s and 50 ms). CREPE frames only see +-512 samples.
+# the live defaults are 50 ms before (fewer frames per push) and 10 ms after, for latency. Cost on the pitch
+# corpus (eval_live_pitch.py): RPA 0.898 (0.900 with 0.1 s, 0.924 with 40 ms hops, 0.25 s and 50 ms; 0.880 with
+# 10 ms hops, which do not move the 20 ms algorithmic onset). With the int8 weights the live panel uses
+# (FcpeEstimator.int8_linears) a push costs ~9 ms instead of ~18 ms, RPA the same. CREPE frames only see
+# +-512 samples.
 FCPE_CONTEXT, FCPE_LOOKAHEAD = MODEL_RATE // 20, 160
 CREPE_CONTEXT, CREPE_LOOKAHEAD = 512, 512
 

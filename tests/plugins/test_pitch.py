@@ -126,3 +126,37 @@ def test_missing_model_is_a_clear_error(device):
         audio = AudioBuffer(np.zeros(16000, np.float32), 16000)
         with pytest.raises(ModelUnavailableError, match=r"torchfcpe.*pip install torchfcpe"):
             plugin.process(audio, params(), ctx)
+
+
+def test_short_depthwise_sums_equal_the_convolution():
+    import torch
+
+    from workbench_plugins.pitch.estimators import SHORT_FRAMES, _ShortDepthwise
+
+    torch.manual_seed(0)
+    conv = torch.nn.Conv1d(64, 64, 31, padding=15, groups=64)
+    short = _ShortDepthwise(conv)
+    with torch.inference_mode():
+        for frames in (1, 10, SHORT_FRAMES, SHORT_FRAMES + 40):  # the hand-summed path and the library's
+            x = torch.randn(1, 64, frames)
+            torch.testing.assert_close(short(x), conv(x), atol=1e-5, rtol=1e-5)
+
+
+def test_live_int8_estimator_keeps_the_f0_and_leaves_the_file_model_alone(ctx):
+    import torch
+
+    estimator = load_estimator("fcpe", ctx, 160)
+    live = estimator.int8_linears()
+    assert live is not estimator and estimator.int8_linears() is live  # made once, then reused
+    linears = [m for m in estimator.model.modules() if isinstance(m, torch.nn.Linear)]
+    assert linears and all(m.weight.dtype == torch.float32 for m in linears)  # the file model stays float
+    assert not any(isinstance(m, torch.nn.Linear) for m in live.model.modules())  # all quantised
+    x, _ = synth.glide(150.0, 400.0, 1.0, 16000, harmonics=6)
+    f_ref, c_ref = estimator.estimate(x, 50.0, 1100.0)
+    f_live, c_live = live.estimate(x, 50.0, 1100.0)
+    both = (c_ref > 0.5) & (c_live > 0.5)
+    assert both.mean() > 0.9
+    assert np.percentile(np.abs(1200 * np.log2(f_live[both] / f_ref[both])), 95) < 10
+    # What a live push sees: ~10 frames, through the hand-summed depthwise path.
+    short = x[4000:4000 + 1600]
+    assert np.allclose(estimator.estimate(short, 50.0, 1100.0)[0][2:-2], f_ref[27:34], rtol=0.02)
