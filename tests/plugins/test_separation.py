@@ -211,3 +211,23 @@ def test_online_loading_path_with_local_weights(plugin, tmp_path):
     tr = plugin.process(AudioBuffer(x, 16000), {"model": "convtasnet-libri2mix"}, ctx)[0].tracks
     assert set(tr) == {"speaker1", "speaker2"}
     assert all(b.sample_rate == 16000 and b.samples.shape == (1, 16000) for b in tr.values())
+
+
+@pytest.mark.parametrize("transposed", [False, True])
+def test_fastest_kernel_gives_the_convolutions_sums_on_both_kernels(transposed):
+    import torch
+
+    from workbench_plugins.separation.unet import TUNE_MAX_ELEMENTS, _FastestKernel
+
+    torch.manual_seed(0)
+    conv = (torch.nn.ConvTranspose2d(32, 8, 5, stride=2) if transposed else torch.nn.Conv2d(32, 8, 5, stride=2)).eval()
+    kernel = _FastestKernel(conv)
+    x = torch.randn(1, 32, 9, 40)
+    with torch.inference_mode():
+        want = conv(x)
+        torch.testing.assert_close(kernel.native(x), want, atol=1e-5, rtol=1e-5)  # torch's own kernel
+        torch.testing.assert_close(kernel(x), want, atol=1e-5, rtol=1e-5)  # whichever was timed faster
+        assert tuple(x.shape) in kernel._native_for  # timed once for this shape, then remembered
+        big = torch.randn(1, 32, 8, TUNE_MAX_ELEMENTS // 256 + 1)
+        torch.testing.assert_close(kernel(big), conv(big), atol=1e-5, rtol=1e-5)
+        assert tuple(big.shape) not in kernel._native_for  # file-sized inputs are not timed: oneDNN's kernel
