@@ -115,21 +115,32 @@ class LiveSeparator:
                 self._separate_block(min(self.max_block, self._new - self.lookahead))
         return []
 
-    def _separate_block(self, n: int) -> None:
-        """Separate the window holding the oldest ``n`` not-yet-output samples and emit them."""
-        began = time.perf_counter()
-        torch, sp, la, fade = self._torch, self._spleeter, self.lookahead, self.fade
-        end = len(self._buffer) - self._new + n + la  # the window ends ``lookahead`` after the block
-        win = self._buffer[max(0, end - self.window):end]
-        if len(win) < self.window:  # stream start: silence before it
-            win = np.concatenate([np.zeros(self.window - len(win), np.float32), win])
+    def warm_up(self) -> None:
+        """One window of silence through the network, so that the stream's first block does not pay for the
+        kernels' first-call set-up and timing (_FastestKernel: ~0.2 s here), which made the output underrun
+        at the start."""
+        self._vocals(np.zeros(self.window, np.float32))
+
+    def _vocals(self, win: np.ndarray) -> np.ndarray:
+        """The vocal estimate of one window (mono float32, the window's length)."""
+        torch, sp = self._torch, self._spleeter
         with torch.inference_mode():
             x = torch.from_numpy(np.stack([win, win])).to(self.device)
             window = torch.hann_window(sp.N_FFT, device=self.device)
             spec = torch.stft(x, sp.N_FFT, sp.HOP, window=window, center=True, pad_mode="constant",
                               return_complex=True)
-            vocals = torch.istft(spec * vocal_mask(self.nets, spec, self.mask), sp.N_FFT, sp.HOP, window=window,
-                                 center=True, length=x.shape[-1]).mean(dim=0).cpu().numpy()
+            return torch.istft(spec * vocal_mask(self.nets, spec, self.mask), sp.N_FFT, sp.HOP, window=window,
+                               center=True, length=x.shape[-1]).mean(dim=0).cpu().numpy()
+
+    def _separate_block(self, n: int) -> None:
+        """Separate the window holding the oldest ``n`` not-yet-output samples and emit them."""
+        began = time.perf_counter()
+        la, fade = self.lookahead, self.fade
+        end = len(self._buffer) - self._new + n + la  # the window ends ``lookahead`` after the block
+        win = self._buffer[max(0, end - self.window):end]
+        if len(win) < self.window:  # stream start: silence before it
+            win = np.concatenate([np.zeros(self.window - len(win), np.float32), win])
+        vocals = self._vocals(win)
         out = vocals if self.stem == "vocals" else win - vocals
         edge = len(out) - la
         block, tail = out[edge - n:edge].copy(), out[edge:edge + fade]
@@ -177,7 +188,9 @@ def load_separator(device: str = "cpu", stem: str = "vocals", block_seconds: flo
     from .plugin import spleeter_nets
 
     nets = spleeter_nets(JobContext(device=device, models=store))
-    return LiveSeparator(nets, device, stem, block_seconds, on_output, **options)
+    separator = LiveSeparator(nets, device, stem, block_seconds, on_output, **options)
+    separator.warm_up()
+    return separator
 
 
 def make_processor(params: dict, ctx) -> LiveSeparator:

@@ -231,3 +231,16 @@ def test_fastest_kernel_gives_the_convolutions_sums_on_both_kernels(transposed):
         big = torch.randn(1, 32, 8, TUNE_MAX_ELEMENTS // 256 + 1)
         torch.testing.assert_close(kernel(big), conv(big), atol=1e-5, rtol=1e-5)
         assert tuple(big.shape) not in kernel._native_for  # file-sized inputs are not timed: oneDNN's kernel
+
+
+def test_live_separator_is_warmed_up_before_its_first_block():
+    from workbench_plugins.separation.live import load_separator
+
+    out = []
+    separator = load_separator("cpu", "vocals", on_output=lambda block, t0: out.append(t0))
+    net = separator.nets["vocals"]
+    # The warm-up window went through the network: every strided convolution has timed its kernels for the
+    # live window's shapes, so the stream's first block runs at its usual speed.
+    assert all(getattr(net, f"up{i}")[0]._native_for and getattr(net, f"down{i}_conv")[1]._native_for
+               for i in range(1, 7))
+    assert out == [] and separator.compute_seconds == []  # nothing emitted, nothing counted
