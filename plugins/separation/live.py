@@ -119,18 +119,28 @@ class LiveSeparator:
         """One window of silence through the network, so that the stream's first block does not pay for the
         kernels' first-call set-up and timing (_FastestKernel: ~0.2 s here), which made the output underrun
         at the start."""
-        self._vocals(np.zeros(self.window, np.float32))
+        self._vocals(np.zeros(self.window, np.float32), self.block)
 
-    def _vocals(self, win: np.ndarray) -> np.ndarray:
-        """The vocal estimate of one window (mono float32, the window's length)."""
+    def _frames_for(self, n: int) -> int:
+        """STFT frames at the window's end that reach the output: the last ``n`` samples before the look-ahead
+        and the cross-fade tail after them (a frame k spans k*HOP -+ N_FFT/2 samples)."""
+        sp = self._spleeter
+        first = self.window - self.lookahead - n  # first output sample
+        frames = self.window // sp.HOP + 1
+        return frames - max(0, (first - sp.N_FFT // 2) // sp.HOP)
+
+    def _vocals(self, win: np.ndarray, n: int) -> np.ndarray:
+        """The vocal estimate of one window (mono float32, the window's length), exact over the part that
+        ``n`` output samples and their cross-fade use (the mask of older frames is left at zero)."""
         torch, sp = self._torch, self._spleeter
+        tail = self._frames_for(n)
         with torch.inference_mode():
             x = torch.from_numpy(np.stack([win, win])).to(self.device)
             window = torch.hann_window(sp.N_FFT, device=self.device)
             spec = torch.stft(x, sp.N_FFT, sp.HOP, window=window, center=True, pad_mode="constant",
                               return_complex=True)
-            return torch.istft(spec * vocal_mask(self.nets, spec, self.mask), sp.N_FFT, sp.HOP, window=window,
-                               center=True, length=x.shape[-1]).mean(dim=0).cpu().numpy()
+            return torch.istft(spec * vocal_mask(self.nets, spec, self.mask, tail), sp.N_FFT, sp.HOP,
+                               window=window, center=True, length=x.shape[-1]).mean(dim=0).cpu().numpy()
 
     def _separate_block(self, n: int) -> None:
         """Separate the window holding the oldest ``n`` not-yet-output samples and emit them."""
@@ -140,7 +150,7 @@ class LiveSeparator:
         win = self._buffer[max(0, end - self.window):end]
         if len(win) < self.window:  # stream start: silence before it
             win = np.concatenate([np.zeros(self.window - len(win), np.float32), win])
-        vocals = self._vocals(win)
+        vocals = self._vocals(win, n)
         out = vocals if self.stem == "vocals" else win - vocals
         edge = len(out) - la
         block, tail = out[edge - n:edge].copy(), out[edge:edge + fade]
@@ -157,23 +167,28 @@ class LiveSeparator:
             self.on_output(block.astype(np.float32), t0)
 
 
-def vocal_mask(nets: dict, spec, mask: str = MASK):
+def vocal_mask(nets: dict, spec, mask: str = MASK, tail: int | None = None):
     """Soft vocal mask for a short complex STFT (2, bins, frames): Spleeter's ratio mask over the modelled
     band (as in :func:`spleeter.vocal_mask`) from one network pass over exactly the window's frames (no
     padding to 512), so a short window costs a short pass; the band above ~11 kHz takes the frame's
     magnitude-weighted mean mask of 8.3-11 kHz. ``mask='vocal-net'``: the vocal network's sigmoid mask alone
-    (half the compute)."""
+    (half the compute). ``tail``: only the last ``tail`` frames get their mask (the others 0), from a network
+    pass whose decoder computes just those (SpleeterUNet.forward)."""
     import torch
 
     BINS, EPS = spleeter.BINS, spleeter.EPS
 
     x = spec[:, :BINS].abs().permute(0, 2, 1)[None]  # (1, 2, T, F)
+    frames = x.shape[2]
+    tail = frames if tail is None else max(1, min(frames, int(tail)))
     if mask == "vocal-net":
-        m = (nets["vocals"](x) / (x + EPS)).clamp(0.0, 1.0)
+        m = (nets["vocals"](x, tail) / (x[:, :, -tail:] + EPS)).clamp(0.0, 1.0)
     else:
-        est_v = nets["vocals"](x) ** 2
-        est_a = nets["accompaniment"](x) ** 2
+        est_v = nets["vocals"](x, tail) ** 2
+        est_a = nets["accompaniment"](x, tail) ** 2
         m = (est_v + EPS / 2) / (est_v + est_a + EPS)
+    if tail < frames:
+        m = torch.cat([m.new_zeros(m.shape[0], m.shape[1], frames - tail, m.shape[3]), m], dim=2)
     m = m[0].permute(0, 2, 1)  # (2, F, T)
     top = spec[:, 3 * BINS // 4:BINS].abs()
     upper = (m[:, 3 * BINS // 4:] * top).sum(dim=1, keepdim=True) / (top.sum(dim=1, keepdim=True) + EPS)

@@ -123,17 +123,34 @@ class SpleeterUNet(nn.Module):
         self.up6 = _up(32, 1, False)
         self.up7 = nn.Sequential(nn.Conv2d(1, channels, kernel_size=4, dilation=2, padding=3), nn.Sigmoid())
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, tail: int | None = None) -> torch.Tensor:
+        """``mask * x`` for x (batch, channels, frames, bins); with ``tail``, only its last ``tail`` frames
+        (the same numbers as ``forward(x)[:, :, -tail:]``): the encoder still sees every frame, but each
+        decoder level computes just the frames those depend on, which at the three finest levels is a small
+        part of a live window (the live separator keeps only its newest few frames)."""
         skips = []
         h = x
         for i in range(1, 7):
             conv = getattr(self, f"down{i}_conv")(h)
             skips.append(conv)  # Spleeter skips the pre-activation outputs
             h = getattr(self, f"down{i}_act")(conv)
-        u = self.up1(skips[5])
+        if tail is None or tail >= x.shape[2]:
+            u = self.up1(skips[5])
+            for i, skip in zip(range(2, 7), reversed(skips[:5])):
+                u = getattr(self, f"up{i}")(torch.cat([skip, u], dim=1))
+            return self.up7(u) * x
+        # Frames each level must deliver, from the output back: up7's dilated 4-tap conv needs 3 frames of left
+        # context; a stride-2 5-tap transposed conv + crop gives exact outputs from its 4th on, so R exact
+        # outputs need ceil((R + 3) / 2) inputs.
+        need = [int(tail) + 3]  # up6's output
+        for level in range(6, 1, -1):  # inputs of up6 .. up2 (= outputs of up5 .. up1)
+            need.append(min(skips[6 - level].shape[2], -(-(need[-1] + 3) // 2)))
+        need = need[::-1]  # outputs of up1 .. up6
+        u = self.up1(skips[5])[:, :, -need[0]:]
         for i, skip in zip(range(2, 7), reversed(skips[:5])):
-            u = getattr(self, f"up{i}")(torch.cat([skip, u], dim=1))
-        return self.up7(u) * x
+            inputs = need[i - 2]
+            u = getattr(self, f"up{i}")(torch.cat([skip[:, :, -inputs:], u[:, :, -inputs:]], dim=1))
+        return self.up7(u)[:, :, -tail:] * x[:, :, -tail:]
 
 
 def checkpoint_dir() -> Path:

@@ -244,3 +244,42 @@ def test_live_separator_is_warmed_up_before_its_first_block():
     assert all(getattr(net, f"up{i}")[0]._native_for and getattr(net, f"down{i}_conv")[1]._native_for
                for i in range(1, 7))
     assert out == [] and separator.compute_seconds == []  # nothing emitted, nothing counted
+
+
+def test_unet_tail_is_the_last_frames_of_the_whole_pass():
+    import torch
+
+    from workbench_plugins.separation.unet import load_unets
+
+    net = load_unets("cpu")["vocals"]
+    x = torch.rand(1, 2, 64, 1024, generator=torch.Generator().manual_seed(1))
+    with torch.inference_mode():
+        full = net(x)
+        for tail in (1, 5, 8, 21, 64):
+            torch.testing.assert_close(net(x, tail=tail), full[:, :, -tail:], atol=1e-5, rtol=1e-5)
+
+
+def test_live_separator_output_is_the_same_with_the_decoder_on_the_newest_frames_only(monkeypatch):
+    from workbench_plugins.separation import live
+
+    rng = np.random.default_rng(3)
+    t = np.arange(int(1.5 * live.RATE)) / live.RATE
+    x = (0.3 * np.sin(2 * np.pi * 220 * t) * (1 + np.sin(2 * np.pi * 3 * t)) + 0.05 * rng.standard_normal(len(t)))
+    x = x.astype(np.float32)
+
+    def run(separator):
+        out = []
+        separator.on_output = lambda block, t0: out.append(block)
+        for i in range(0, len(x), 441):
+            separator.push(x[i:i + 441], i / live.RATE)
+        return np.concatenate(out)
+
+    fast = live.load_separator("cpu", "accompaniment")
+    frames = fast.window // 1024 + 1
+    assert fast._frames_for(fast.block) < frames // 4  # a normal block needs only its newest few frames
+    got = run(fast)
+    whole = live.load_separator("cpu", "accompaniment")
+    monkeypatch.setattr(whole, "_frames_for", lambda n: frames)  # the mask of every frame, as before
+    want = run(whole)
+    assert len(got) == len(want) > live.RATE
+    np.testing.assert_allclose(got, want, atol=2e-5)
