@@ -16,6 +16,7 @@ import torch
 
 from workbench.core.errors import JobCancelled, WorkbenchError
 from workbench.core.resample import resample_array
+from workbench.core.torch_import import import_compiler_stack
 
 from .features import HOP, SAMPLE_RATE, estimate_f0, fill_unvoiced, loudness_db
 from .loss import multiscale_spectral_loss
@@ -110,6 +111,7 @@ def train_timbre(y: np.ndarray, sample_rate: int, name: str = "timbre", steps: i
     voiced_ld = train.loudness[train.voiced] if train.voiced.any() else train.loudness
     cfg.loudness_mean, cfg.loudness_std = float(voiced_ld.mean()), float(max(voiced_ld.std(), 1.0))
     model = DDSP(cfg).to(device)
+    import_compiler_stack()  # the optimizer imports torch._dynamo: once, with the collector paused
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps, eta_min=lr * 0.05)
     result = TrainResult(model)
