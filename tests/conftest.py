@@ -65,4 +65,4 @@ def pytest_sessionstart(session):
         pytest.exit("broken install, the runtimes below do not import:\n  " + "\n  ".join(problems), returncode=3)
     from workbench.core.torch_import import import_compiler_stack
 
-    import_compiler_stack()  # as the app's warm-up does: never first from a job's thread (torch_import.py)
+    import_compiler_stack()  # never first from a job's thread (see torch_import.py)
