@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import platform
 
 import pytest
@@ -66,3 +67,56 @@ def pytest_sessionstart(session):
     from workbench.core.torch_import import import_compiler_stack
 
     import_compiler_stack()  # never first from a job's thread (see torch_import.py)
+
+
+# ----- a hung test ends the run with every thread's stack, instead of stalling it -----------------------------
+# pytest-timeout's signal handler is Python code: it never runs while the main thread is stuck inside C (a Qt
+# or PortAudio call, a lock). faulthandler's watchdog is a C thread that needs no interpreter.
+HANG_S = int(os.environ.get("WORKBENCH_TEST_HANG_S", "660"))  # past pytest-timeout's 600 s, so an ordinary slow test still fails the ordinary way
+
+
+def pytest_configure(config):
+    config._hang_fd = os.dup(2)  # the terminal's stderr; fd 2 itself is captured during tests
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    import faulthandler
+
+    faulthandler.dump_traceback_later(HANG_S, exit=True, file=item.config._hang_fd)
+    try:
+        yield
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+
+
+# A Qt test collects garbage in its GUI thread only, as the app does (workbench/core/collector.py); what it left
+# is collected there at its end, so no later test's worker thread frees its widgets. Other tests keep Python's
+# automatic collection.
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    qt = "qapp" in getattr(item, "fixturenames", ())
+    if qt:
+        from workbench.core import collector
+
+        collector.take_over()
+    yield
+    if qt:
+        from PySide6.QtWidgets import QApplication
+
+        from workbench.gui.collector_timer import collect_in_gui_thread
+
+        if QApplication.instance() is not None:
+            collect_in_gui_thread(QApplication.instance())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield
+    from workbench.core import collector
+
+    if collector.owned():
+        import gc
+
+        gc.collect()
+        collector.give_back()

@@ -4,15 +4,17 @@ torch imports torch._dynamo (and with it triton, on CUDA builds) the first time 
 optimizer. When that first time was a DDSP training job in a worker thread while the GUI thread collected
 garbage, the process died with a segmentation fault inside the collector (seen once in CI, in
 tests/gui/test_ddsp_dialog.py). Code that makes an optimizer calls :func:`import_compiler_stack` first: the
-collector (process-wide) stays paused for the import, so no thread walks triton's half-made objects meanwhile.
+collector (process-wide, including the GUI's timed collections, see collector.py) stays paused for the import,
+so no thread walks triton's half-made objects meanwhile.
 The test session imports it at its start, in the main thread. Not in the app's warm-up: it is 1.5 s of CPU,
 which a file opened at start-up would wait for.
 """
 
 from __future__ import annotations
 
-import gc
 import threading
+
+from .collector import paused
 
 _lock = threading.Lock()
 _done = False
@@ -24,13 +26,9 @@ def import_compiler_stack() -> None:
     with _lock:
         if _done:
             return
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            import torch._dynamo  # noqa: F401
-        except Exception:
-            pass
-        finally:
-            if enabled:
-                gc.enable()
-            _done = True
+        with paused():
+            try:
+                import torch._dynamo  # noqa: F401
+            except Exception:
+                pass
+        _done = True

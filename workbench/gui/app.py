@@ -23,6 +23,7 @@ def create_app(argv: list[str] | None = None):
 
     from workbench.core.heap import use_fixed_mmap_threshold
 
+    from .collector_timer import collect_in_gui_thread
     from .style import apply_theme
 
     use_fixed_mmap_threshold()  # an hour-long file's tile temporaries go back to the system when freed
@@ -31,6 +32,7 @@ def create_app(argv: list[str] | None = None):
     app.setOrganizationName("AudioWorkbench")
     app.setWindowIcon(app_icon())
     apply_theme(app)
+    collect_in_gui_thread(app)  # Qt objects in garbage are freed in the GUI thread, never in a job's
     return app
 
 

@@ -133,7 +133,9 @@ class MainWindow(QMainWindow):
         self.compute_device = "cpu"
         self.decoding = DecodingView(self)
         self.warmed_up = threading.Event()  # set when the warm-up imports are done (or failed)
-        threading.Thread(target=self._warm_up, name="workbench-warm-up", daemon=True).start()
+        # the settings are read here: one QSettings object must not be used from two threads at once
+        threading.Thread(target=self._warm_up, args=(self.device_preference(),), name="workbench-warm-up",
+                         daemon=True).start()
         self._build_menus()
         self._connect()
         self.resizeDocks([self.layers_dock, self.plugins_dock, self.details_dock], [330] * 3, Qt.Orientation.Horizontal)
@@ -296,14 +298,14 @@ class MainWindow(QMainWindow):
         self.jobs.runner.device = device if device == "auto" else best_compute_device(device)
         self.statusBar().showMessage(f"Compute device: {device}", 5000)
 
-    def _warm_up(self) -> None:
+    def _warm_up(self, preference: str) -> None:
         """Import torch and the feature code off the GUI thread, so opening the first file does not stall."""
         try:
             from workbench.core.devices import best_compute_device
             from workbench.core.features import compute_spectrogram  # noqa: F401  (imports torch)
             import scipy.signal  # noqa: F401  (~1 s: the CQT's filters and non-Hann windows)
 
-            self.compute_device = best_compute_device(self.device_preference())
+            self.compute_device = best_compute_device(preference)
         except Exception:  # the first render reports real problems
             log.debug("warm-up failed", exc_info=True)
         finally:
