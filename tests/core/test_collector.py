@@ -64,3 +64,21 @@ def test_paused_holds_collection_off_and_nests():
     with collector.paused():
         assert not gc.isenabled()
     assert gc.isenabled()
+
+
+def test_full_collections_are_spaced(monkeypatch):
+    asked, clock = [], [100.0]
+    monkeypatch.setattr(collector.gc, "get_count", lambda: (10_000, 100, 100))  # every generation due
+    monkeypatch.setattr(collector.gc, "collect", lambda generation=2: asked.append(generation) or 0)
+    monkeypatch.setattr(collector.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(collector, "_last_full", {"at": float("-inf"), "took": 0.0})
+    collector.take_over()
+    try:
+        collector.collect_if_due()
+        clock[0] += 1.0
+        collector.collect_if_due()
+        clock[0] += collector.FULL_EVERY_S
+        collector.collect_if_due()
+    finally:
+        collector.give_back()
+    assert asked == [2, 1, 2]  # the second full one waited: gen 1 meanwhile
