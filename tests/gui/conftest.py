@@ -55,6 +55,7 @@ def make_window(qtbot, store):
 
     yield make
     for w in made:
+        w.files.loader.close()
         w.playback.close()
         w.jobs.shutdown()
         w.pane.bridge.close()

@@ -6,9 +6,10 @@ gets the length and the waveform decoded so far while the rest decodes, so the w
 from __future__ import annotations
 
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
 from workbench.core.audio_stream import stream_load
 from workbench.core.errors import WorkbenchError
@@ -20,9 +21,10 @@ class _Signals(QObject):
     preview = Signal(int, object)
 
 
-class _LoadTask(QRunnable):
+class _LoadTask:
+    """One load, run in the loader's worker thread; its result reaches the GUI thread through ``signals``."""
+
     def __init__(self, token: int, path: str, signals: _Signals, fn: Callable[[str], object] | None = None):
-        super().__init__()
         self.token, self.path, self.signals, self.fn = token, path, signals, fn
 
     def run(self) -> None:
@@ -53,8 +55,10 @@ class AudioLoader(QObject):
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
+        # A Python thread, not a QThreadPool: a QThreadPool's destructor waits for its threads, and when the
+        # window was freed from Python (garbage collection) it waited holding the interpreter lock, which its
+        # thread may need to finish: a deadlock no signal handler can break.
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="audio-loader")
         self.signals = _Signals()
         self.signals.done.connect(self._done)
         self.signals.failed.connect(self._failed)
@@ -78,7 +82,13 @@ class AudioLoader(QObject):
             self._previews[token] = on_preview
         if len(self._pending) == 1:
             self.busy_changed.emit(True)
-        self.pool.start(_LoadTask(token, str(path), self.signals, fn))
+        self.pool.submit(_LoadTask(token, str(path), self.signals, fn).run)
+
+    def close(self) -> None:
+        """The window is closing: loads not started are dropped (one under way finishes, unheard)."""
+        self._pending.clear()
+        self._previews.clear()
+        self.pool.shutdown(wait=False, cancel_futures=True)
 
     def _preview(self, token: int, preview) -> None:
         cb = self._previews.get(token)

@@ -447,6 +447,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.store.save_window(self)
+        self.files.loader.close()
         self.playback.close()
         self.jobs.shutdown()
         self.pane.bridge.close()
