@@ -58,11 +58,14 @@ class ClickPlayer:
 
 
 def drain(session, seconds, on_update=None):
+    from workbench.core.collector import collect_if_due
+
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         u = session.poll()
         if on_update:
             on_update(u, time.time())
+        collect_if_due()  # as the app's GUI thread does on its timer (main() hands collection to this thread)
         time.sleep(1 / 60)
 
 
@@ -206,6 +209,9 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(1)  # live inference shares the machine with capture and drawing
+    from workbench.core import collector
+
+    collector.take_over()  # garbage is collected in the drain loop, never in PortAudio's thread (as in the app)
     rows = []
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     disp, inner, k = bench_display()

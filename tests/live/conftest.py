@@ -21,6 +21,18 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 SINK_ARGS = "sink_name=virt"  # as scripts/virtual_audio.sh loads it
 
 
+@pytest.fixture(autouse=True)
+def _collect_in_the_drain_thread():
+    """As in the app, whose GUI thread owns garbage collection (workbench/core/collector.py): the thread that
+    drains the session collects, so a collection (0.1-0.2 s) never runs in PortAudio's callback thread, where
+    it would drop captured audio."""
+    from workbench.core import collector
+
+    collector.take_over()
+    yield
+    collector.give_back()
+
+
 def virtual_mic_reason() -> str:
     if os.environ.get("WORKBENCH_VIRTUAL_MIC") != "1":
         return "no virtual microphone: run through scripts/run_tests.sh (PulseAudio null sink, WORKBENCH_VIRTUAL_MIC=1)"
@@ -107,15 +119,20 @@ class PaPlayer:
 
 def wait_until_flowing(session, timeout: float = 8.0) -> None:
     """Poll until the capture delivers audio (a fresh null-sink monitor may wait up to ~2 s first)."""
+    from workbench.core.collector import collect_if_due
+
     end = time.monotonic() + timeout
     while session.capture.callbacks < 4:
         assert time.monotonic() < end, "the virtual microphone delivered no audio"
         session.poll()
+        collect_if_due()
         time.sleep(0.016)
 
 
 def run_for(session, seconds: float, on_update=None, until=None):
     """Drain ``session`` at ~60 Hz for ``seconds`` (or until ``until()`` is true); returns the updates."""
+    from workbench.core.collector import collect_if_due
+
     updates = []
     end = time.monotonic() + seconds
     while time.monotonic() < end:
@@ -125,6 +142,7 @@ def run_for(session, seconds: float, on_update=None, until=None):
             on_update(u)
         if until and until():
             break
+        collect_if_due()  # the app's GUI thread collects on its timer
         time.sleep(1 / 60)
     return updates
 

@@ -61,7 +61,7 @@ def test_live_transcript_contains_the_spoken_words(virtual_sink, speech, transcr
     assert words, "no final transcript arrived"
     heard = " ".join(w.text for w in words).lower()
     expected = ["quick", "brown", "fox", "over", "lazy", "dog"]
-    assert sum(e in heard for e in expected) >= 4, heard  # tiny.en may mishear a word of espeak
+    assert sum(e in heard for e in expected) >= 4, (heard, session.dropouts)  # tiny.en may mishear a word
     assert any(p.text for p in partial), "no partial text was shown while speaking"
     # Word times on the capture clock: inside the time the sentence was playing.
     starts = np.concatenate([w.starts for w in words])
