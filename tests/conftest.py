@@ -72,7 +72,8 @@ def pytest_sessionstart(session):
 # ----- a hung test ends the run with every thread's stack, instead of stalling it -----------------------------
 # pytest-timeout's signal handler is Python code: it never runs while the main thread is stuck inside C (a Qt
 # or PortAudio call, a lock). faulthandler's watchdog is a C thread that needs no interpreter.
-HANG_S = int(os.environ.get("WORKBENCH_TEST_HANG_S", "660"))  # past pytest-timeout's 600 s, so an ordinary slow test still fails the ordinary way
+# 660 s: past pytest-timeout's 600 s, so an ordinary slow test still fails the ordinary way
+HANG_S = int(os.environ.get("WORKBENCH_TEST_HANG_S", "660"))
 
 
 def pytest_configure(config):

@@ -12,7 +12,8 @@ the latest measured value (s) without the output buffering.
 Small overlapping blocks make the network run ~7x as often as 0.5 s blocks did (~42 ms of one core per run of
 the vocal network, on one kernel thread, its decoder on the newest frames only). When the CPU cannot keep up
 (audio for several blocks waiting), one run takes all the waiting blocks (up to half the window), so the delay
-grows but stays bounded instead of piling up. ``benchmarks/eval_live_separation.py`` gives SI-SDR and compute against block, look-ahead, window and mask.
+grows but stays bounded instead of piling up. ``benchmarks/eval_live_separation.py`` gives SI-SDR and compute
+against block, look-ahead, window and mask.
 
 Threading: ``push``/``flush`` in the streaming driver's worker thread; the player's callback in PortAudio's.
 """

@@ -5,7 +5,7 @@ job's worker thread, and the garbage it then frees can hold Qt objects (a closed
 their C++ destructors then run off the GUI thread, which Qt does not allow and which can crash or deadlock the
 process. So the GUI turns automatic collection off (:func:`take_over`) and calls :func:`collect_if_due` on a
 timer; each call collects the generations whose counts passed the usual thresholds, as automatic collection
-would have. Core code never imports Qt: the timer lives in ``workbench.gui.collector_timer``.
+would have (full collections spaced out, see FULL_EVERY_S). Core code never imports Qt: the timer lives in ``workbench.gui.collector_timer``.
 
 :func:`paused` holds collection off meanwhile (an import that must not be walked half-made, see torch_import).
 """

@@ -55,9 +55,8 @@ class AudioLoader(QObject):
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        # A Python thread, not a QThreadPool: a QThreadPool's destructor waits for its threads, and when the
-        # window was freed from Python (garbage collection) it waited holding the interpreter lock, which its
-        # thread may need to finish: a deadlock no signal handler can break.
+        # A Python thread, not a QThreadPool: a QThreadPool's destructor waits for its threads, so freeing the
+        # window (garbage collection, File > New) froze the GUI thread until a load under way had finished.
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="audio-loader")
         self.signals = _Signals()
         self.signals.done.connect(self._done)
